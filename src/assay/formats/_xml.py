@@ -1,0 +1,92 @@
+"""Safe, streaming XML reading shared by the XML formats.
+
+lxml's iterparse with DTD loading, entity resolution and network access off. A document that
+declares entities (billion laughs, external entities) is refused outright: no result format needs
+them. lxml's errors become ParseError with line and column; lxml objects never leave a parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO
+
+from lxml import etree
+
+from assay.errors import ParseError, UnsafeInputError
+
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+class _GuardedReader:
+    """Wraps a binary stream and refuses DTD entity declarations as they stream past."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._tail = b""
+        self.seen_doctype = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size if size and size > 0 else 64 * 1024)
+        if not chunk:
+            return b""
+        window = self._tail + chunk
+        if _DOCTYPE.search(window):
+            self.seen_doctype = True
+            if _ENTITY_DECL.search(window) or b"SYSTEM" in window or b"PUBLIC" in window:
+                raise UnsafeInputError(
+                    "the XML declares a DTD with entities or an external reference; "
+                    "result files never need them, so Assay refuses to read it",
+                    code="xml_entities_refused",
+                )
+        self._tail = window[-16:]
+        return chunk
+
+
+def local(tag: object) -> str:
+    """An element's tag without its namespace: '{urn:x}testcase' -> 'testcase'."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag
+
+
+def iterparse(
+    stream: IO[bytes], events: tuple[str, ...] = ("start", "end")
+) -> Iterator[tuple[str, etree._Element]]:
+    """Stream (event, element) pairs; comments and processing instructions are skipped.
+
+    Callers must `clear()` elements they are done with to keep memory flat.
+    Raises ParseError (with line/column) for malformed XML, UnsafeInputError for DTD tricks.
+    """
+    reader = _GuardedReader(stream)
+    parser = etree.iterparse(
+        reader,
+        events=events,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=False,
+    )
+    try:
+        for event, element in parser:
+            if isinstance(element.tag, str):
+                yield event, element
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (None, None))
+        message = exc.msg or str(exc)
+        # libxml2 appends "(line N, column M)"; we report them separately
+        message = re.sub(r",?\s*line \d+, column \d+\s*$", "", message).strip()
+        if "Document is empty" in message or "no element found" in message:
+            raise ParseError("the file is empty or holds no XML element", code="empty_file") from None
+        raise ParseError(f"malformed XML: {message}", line=line, column=column) from None
+
+
+def text_of(element: etree._Element) -> str | None:
+    """The element's text (CDATA included), or None when it has none."""
+    text = element.text
+    return text if text else None
