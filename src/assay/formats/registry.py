@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -23,9 +24,6 @@ HEAD_SIZE = 64 * 1024
 ParseFn = Callable[[IO[bytes], Mapping[str, Any]], Iterator[Event]]
 SniffFn = Callable[[bytes], float]
 
-# Modules in assay.formats that define FORMAT. Order does not matter: ties break by score,
-# filename match, priority, then name.
-FORMAT_MODULES: tuple[str, ...] = ("junit", "calliope")
 
 
 @dataclass(frozen=True)
@@ -64,10 +62,16 @@ def all_formats() -> list[Format]:
     global _formats
     if _formats is None:
         loaded: dict[str, Format] = {}
-        for module_name in FORMAT_MODULES:
-            module = importlib.import_module(f"assay.formats.{module_name}")
-            fmt: Format = module.FORMAT
-            loaded[fmt.name] = fmt
+        # Every public module of assay.formats that defines FORMAT is a format; order does not
+        # matter, since ties break by score, filename match, priority, then name.
+        package = importlib.import_module("assay.formats")
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith("_") or info.name == "registry":
+                continue
+            module = importlib.import_module(f"assay.formats.{info.name}")
+            fmt: Format | None = getattr(module, "FORMAT", None)
+            if fmt is not None:
+                loaded[fmt.name] = fmt
         _formats = dict(sorted(loaded.items()))
     return list(_formats.values())
 
