@@ -143,6 +143,30 @@ class Result:
     id: str = field(default_factory=new_id)
     history_hash: str | None = None  # filled by normalize
 
+    def extras(self) -> dict[str, Any]:
+        """The fields Calliope's result has no column for, as one JSON object (its `json_data`).
+
+        Empty values are left out. `apply_extras` reads the same object back.
+        """
+        data: dict[str, Any] = dict(self.json_data)
+        for name in _EXTRA_FIELDS:
+            value = getattr(self, name)
+            if value:
+                data[name] = value
+        return data
+
+    def apply_extras(self, data: dict[str, Any]) -> None:
+        """Fill this result from a `json_data` object written by `extras` (unknown keys stay in json_data)."""
+        rest = dict(data)
+        for name in _EXTRA_FIELDS:
+            if name in rest:
+                setattr(self, name, rest.pop(name))
+        self.json_data = rest
+
+
+# Result fields kept inside json_data when stored or exported as Calliope JSON.
+_EXTRA_FIELDS = ("classname", "properties", "tags", "stdout", "stderr", "flaky", "attempts", "test_key")
+
 
 @dataclass(eq=False)
 class ReportMeta:
