@@ -1,0 +1,1 @@
+"""The HTTP API: native routes, compatible APIs (compat/), error mapping, upload reading."""

@@ -1,0 +1,72 @@
+"""The one place where Assay's errors become HTTP answers, resolved by class hierarchy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assay.errors import (
+    AssayError,
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+)
+
+# Most specific first: the first class an error is an instance of decides.
+_STATUS: tuple[tuple[type[AssayError], int], ...] = (
+    (AuthenticationError, 401),
+    (NotFoundError, 404),
+    (PayloadTooLargeError, 413),
+    (ConflictError, 409),
+    (InvalidInputError, 400),
+)
+
+
+def status_for(error: AssayError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(error, cls):
+            return status
+    return 500 if error.code == "internal_error" else 400
+
+
+def error_body(error: AssayError, request: Request | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": error.as_dict()}
+    # Import endpoints answer in Calliope's import shape even when they fail before a job exists.
+    if request is not None and getattr(request.state, "import_api", False):
+        body = {"import_id": getattr(request.state, "import_id", None), "import_status": 1, **body}
+    return body
+
+
+def error_response(error: AssayError, request: Request | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'ApiKey header="x-api-key"'} if isinstance(error, AuthenticationError) else None
+    return JSONResponse(error_body(error, request), status_code=status_for(error), headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssayError)
+    async def _assay_error(request: Request, error: AssayError) -> JSONResponse:
+        return error_response(error, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in item.get('loc', ()) if p != 'body')}: {item.get('msg')}"
+            for item in error.errors()
+        ]
+        wrapped = InvalidInputError("invalid request: " + "; ".join(problems), code="invalid_request")
+        return error_response(wrapped, request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return JSONResponse(
+            {"error": {"code": code, "message": str(error.detail)}},
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )

@@ -1,0 +1,1 @@
+"""Use cases over a connection: imports, reports, projects, keys. Services never commit."""

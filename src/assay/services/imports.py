@@ -1,0 +1,285 @@
+"""Import files into a profile: detect -> parse -> normalize -> store, as one ImportJob.
+
+`run_import` is the one place that owns an import's transactions, for every entry point (the
+compatible APIs, the CLI, background jobs): the job row is written first and kept whatever happens;
+the report is written in a single transaction of its own, so it appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from assay.errors import AssayError, InvalidInputError, NotFoundError, ParseError
+from assay.formats import HEAD_SIZE, Format, detect, get_format
+from assay.model import Asset, Event
+from assay.normalize import NormalizeOptions, normalize
+from assay.services.api_keys import ApiKey
+from assay.services.import_options import ImportOptions
+from assay.services.projects import get_profile, issue_keys
+from assay.services.runtime import Runtime
+from assay.store import read_transaction, tables, write_transaction
+from assay.store.writer import ReportWriter, WrittenReport, finish_report
+
+
+@dataclass
+class UploadedFile:
+    """A file of an upload, already on disk (uploads are spooled to files, never held in memory)."""
+
+    name: str | None
+    path: Path
+    size: int
+    content_type: str | None = None
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+@dataclass
+class ImportRequest:
+    profile_id: int
+    files: list[UploadedFile]
+    format: str | None = None  # None: detect each file
+    options: ImportOptions = field(default_factory=ImportOptions)
+    attachments: list[UploadedFile] = field(default_factory=list)
+    api: str = "calliope"
+    # Told how many bytes of the files were read so far (the CLI's progress bar).
+    progress: Callable[[int], None] | None = None
+
+
+@dataclass
+class ImportOutcome:
+    import_id: str
+    ok: bool
+    report: dict[str, Any] | None = None
+    error: AssayError | None = None
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.lines: list[dict[str, str]] = []
+
+    def __call__(self, message: str, level: str = "info") -> None:
+        self.lines.append({"time": datetime.now(UTC).isoformat(), "level": level, "message": message})
+
+
+def run_import(runtime: Runtime, request: ImportRequest, api_key: ApiKey | None = None) -> ImportOutcome:
+    """Import `request`; returns the outcome (never raises AssayError for bad input: it is recorded).
+
+    Raises NotFoundError before anything is recorded when the profile does not exist or `api_key`
+    may not reach it.
+    """
+    with read_transaction(runtime.engine) as connection:
+        profile = get_profile(connection, request.profile_id)
+    if api_key is not None and not api_key.may_reach(profile["project_id"]):
+        raise NotFoundError(f"no profile {request.profile_id}")
+    log = _Log()
+    import_id = _start_job(runtime, request, profile, log)
+    try:
+        with write_transaction(runtime.engine) as connection:
+            report = _import(connection, runtime, request, profile, import_id, log)
+    except AssayError as error:
+        log(f"import failed: {error.message}", "error")
+        _finish_job(runtime, import_id, log, error=error)
+        return ImportOutcome(import_id=import_id, ok=False, error=error)
+    except Exception as error:
+        failure = AssayError(f"internal error while importing: {type(error).__name__}", code="internal_error")
+        log(f"import failed: {type(error).__name__}: {error}", "error")
+        _finish_job(runtime, import_id, log, error=failure)
+        raise
+    log(f"report {report['key']} written: {report['count_total']} results")
+    _finish_job(runtime, import_id, log, report_id=report["id"])
+    return ImportOutcome(import_id=import_id, ok=True, report=report)
+
+
+def _start_job(runtime: Runtime, request: ImportRequest, profile: dict[str, Any], log: _Log) -> str:
+    from assay.model import new_id
+
+    import_id = new_id()
+    files = [{"name": f.name, "size": f.size, "sha256": f.sha256()} for f in request.files]
+    log(f"received {len(request.files)} file(s), {sum(f.size for f in request.files)} bytes, via the {request.api} API")
+    if request.options.unknown:
+        log(f"unknown options kept, not used: {request.options.unknown}", "warning")
+    with write_transaction(runtime.engine) as connection:
+        connection.execute(
+            insert(tables.import_job).values(
+                id=import_id, project_id=profile["project_id"], profile_id=profile["id"], api=request.api,
+                requested_format=request.format, options={**request.options.as_dict(), "unknown": request.options.unknown},
+                files=files, status="running", stage="parse", log=log.lines, created_at=datetime.now(UTC),
+                started_at=datetime.now(UTC),
+            )
+        )
+    return import_id
+
+
+def _finish_job(
+    runtime: Runtime, import_id: str, log: _Log, *, report_id: str | None = None, error: AssayError | None = None
+) -> None:
+    values: dict[str, Any] = {"log": log.lines, "finished_at": datetime.now(UTC), "report_id": report_id}
+    if error is None:
+        values.update(status="success", stage="done")
+    else:
+        values.update(status="failed", error_code=error.code, error=error.as_dict())
+    with write_transaction(runtime.engine) as connection:
+        connection.execute(update(tables.import_job).where(tables.import_job.c.id == import_id).values(**values))
+
+
+def _choose_formats(request: ImportRequest, log: _Log) -> list[Format]:
+    if not request.files:
+        raise InvalidInputError("no result file in the request: send the file as the body or as file[] parts",
+                                code="no_file")
+    if request.format:
+        fmt = get_format(request.format)
+        return [fmt for _ in request.files]
+    chosen = []
+    for upload in request.files:
+        with upload.path.open("rb") as handle:
+            head = handle.read(HEAD_SIZE)
+        if not head.strip():
+            raise ParseError("the file is empty", code="empty_file", file=upload.name)
+        fmt = detect(head, upload.name)
+        log(f"{upload.name or 'body'}: detected format {fmt.name}")
+        chosen.append(fmt)
+    return chosen
+
+
+class _CountingReader:
+    """A binary file that reports how much has been read from it."""
+
+    def __init__(self, handle: IO[bytes], report: Callable[[int], None]) -> None:
+        self._handle = handle
+        self._report = report
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self._report(len(data))
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+def _guarded(events: Iterator[Event], fmt: Format, upload: UploadedFile) -> Iterator[Event]:
+    """Parser events, with any stray exception turned into a ParseError naming the file."""
+    try:
+        yield from events
+    except ParseError as error:
+        if upload.name and "file" not in error.details:
+            error.details["file"] = upload.name
+            error.message = f"{upload.name}: {error.message}"
+            error.args = (error.message,)
+        raise
+    except AssayError:
+        raise
+    except Exception as error:  # a parser bug on odd input must still be a clear 4xx
+        raise ParseError(
+            f"the file could not be read as {fmt.title}: {type(error).__name__}: {error}",
+            code="unreadable_file", file=upload.name,
+        ) from error
+
+
+def _import(
+    connection: Connection,
+    runtime: Runtime,
+    request: ImportRequest,
+    profile: dict[str, Any],
+    import_id: str,
+    log: _Log,
+) -> dict[str, Any]:
+    formats = _choose_formats(request, log)
+    options = request.options
+    now = datetime.now(UTC)
+    report_id = import_id  # one import, one report: sharing the id makes them easy to find from each other
+    (key,) = issue_keys(connection, profile["project_id"])
+    connection.execute(
+        insert(tables.report).values(
+            id=report_id, key=key, project_id=profile["project_id"], profile_id=profile["id"], import_id=import_id,
+            import_status=0, date=options.date or now, origin=formats[0].origin, build=options.build, os=options.os,
+            platform=options.platform, tags=options.tags, properties={}, created_at=now, updated_at=now,
+        )
+    )
+    attachments = {Path(a.name or a.path.name).name: a for a in request.attachments}
+    used: set[str] = set()
+
+    def resolve(path: str) -> Path | None:
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        found = attachments.get(name)
+        if found is not None:
+            used.add(name)
+            return found.path
+        return None
+
+    with ExitStack() as stack:
+        streams: list[Iterator[Event]] = []
+        for fmt, upload in zip(formats, request.files, strict=True):
+            handle: IO[bytes] = stack.enter_context(upload.path.open("rb"))
+            if request.progress is not None:
+                handle = _CountingReader(handle, request.progress)
+            streams.append(_guarded(fmt.parse(handle, options.format_options), fmt, upload))
+        events = normalize(
+            itertools.chain.from_iterable(streams),
+            NormalizeOptions(smart=options.smart, merge_containers=options.merge_containers),
+        )
+        writer = ReportWriter(connection, runtime.blobs, report_id, resolve_attachment=resolve)
+        written = writer.write(events)
+    leftovers = [Asset(name=name, path=name) for name in attachments if name not in used]
+    if leftovers:
+        writer.add_report_assets(leftovers)  # attachments no result named belong to the report
+    if written.counts.total == 0 and not options.ignore_empty_report:
+        raise InvalidInputError(
+            "the file holds no tests; pass ignore_empty_report=true to import an empty report anyway",
+            code="empty_report",
+        )
+    for path in written.unresolved_attachments:
+        log(f"attachment {path} is named by a result but was not uploaded", "warning")
+    meta = written.meta
+    origin = meta.properties.pop("origin", None) or formats[0].origin
+    finish_report(
+        connection,
+        written,
+        {
+            "origin": origin,
+            "title": meta.title or (request.files[0].name if len(request.files) == 1 else None),
+            "description": meta.description,
+            "started_at": meta.started_at,
+            "finished_at": meta.finished_at,
+            "duration": meta.duration,
+            "properties": meta.properties,
+            "build": options.build or meta.build,
+            "os": options.os or meta.os,
+            "platform": options.platform or meta.platform,
+            "tags": options.tags + [t for t in meta.tags if t not in options.tags],
+        },
+    )
+    return {"id": report_id, "key": key, "origin": origin, **written.counts.as_dict()}
+
+
+def get_import_job(connection: Connection, import_id: str) -> dict[str, Any]:
+    """An import job row. Raises NotFoundError."""
+    row = connection.execute(select(tables.import_job).where(tables.import_job.c.id == import_id)).first()
+    if row is None:
+        raise NotFoundError(f"no import {import_id}")
+    return dict(row._mapping)
+
+
+def record_failed_import(runtime: Runtime, request: ImportRequest, error: AssayError) -> str:
+    """Keep an import that failed before it could start (e.g. an upload over the limit); returns its id."""
+    with read_transaction(runtime.engine) as connection:
+        profile = get_profile(connection, request.profile_id)
+    log = _Log()
+    import_id = _start_job(runtime, request, profile, log)
+    log(f"import failed: {error.message}", "error")
+    _finish_job(runtime, import_id, log, error=error)
+    return import_id

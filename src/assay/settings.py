@@ -1,0 +1,46 @@
+"""One Settings object, read from ASSAY_* environment variables. SQLite under ./assay-data by default."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSAY_", extra="ignore")
+
+    data_dir: Path = Path("assay-data")
+    # postgresql+psycopg://user@host/db puts the server on PostgreSQL; empty means SQLite in data_dir.
+    database_url: str = ""
+    # The public base URL of the server, used in links the API returns (report `url`); empty: from the request.
+    base_url: str = ""
+    # Upload limits of the Calliope import API (its documents: 50 MB per formatter, 30 MB auto-detect).
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_detect_upload_bytes: int = 30 * 1024 * 1024
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "assay.sqlite3"
+
+    @property
+    def asset_dir(self) -> Path:
+        return self.data_dir / "assets"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path.resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,242 @@
+"""SQLAlchemy Core tables: one schema for SQLite and PostgreSQL.
+
+Ids of reports, containers, results, steps, assets and import jobs are uuid strings made by Assay,
+so a whole report can be bulk-inserted without a round trip per row. Index names say which query
+they serve.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UUID = String(36)
+TS = DateTime(timezone=True)
+
+
+def _counts() -> list[Column]:
+    return [
+        Column(f"count_{name}", Integer, nullable=False, default=0, server_default="0")
+        for name in ("total", "passed", "failed", "broken", "skipped", "unknown")
+    ]
+
+
+project = Table(
+    "project",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(32), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("description", Text),
+    # The last number issued for keys DEMO-1, DEMO-2...: reports, tests and test plans share it.
+    Column("key_counter", Integer, nullable=False, default=0, server_default="0"),
+    Column("created_at", TS, nullable=False),
+)
+
+profile = Table(
+    "profile",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("project_id", "name"),
+)
+
+report = Table(
+    "report",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("project_id", Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+    Column("profile_id", Integer, ForeignKey("profile.id", ondelete="CASCADE"), nullable=False),
+    Column("import_id", UUID),
+    Column("import_status", SmallInteger, nullable=False, default=0, server_default="0"),
+    Column("date", TS, nullable=False),
+    Column("origin", String(64)),
+    Column("title", String(512)),
+    Column("description", Text),
+    Column("build", String(255)),
+    Column("os", String(255)),
+    Column("platform", String(255)),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("properties", JSON, nullable=False, default=dict),
+    Column("started_at", TS),
+    Column("finished_at", TS),
+    Column("duration", BigInteger),
+    *_counts(),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_report_profile_date", "profile_id", "date"),
+)
+
+container = Table(
+    "container",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
+    # Deferred: a report's containers are written after its results, once their counts are known.
+    Column("parent_id", UUID, ForeignKey("container.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED")),
+    Column("title", Text, nullable=False),
+    Column("classification", String(64)),
+    Column("position", Integer, nullable=False, default=0),
+    Column("status", SmallInteger),
+    Column("history_hash", UUID),
+    Column("description", Text),
+    Column("duration", BigInteger),
+    Column("properties", JSON),
+    Column("tags", JSON),
+    *_counts(),
+    Index("ix_container_report_parent", "report_id", "parent_id", "position"),
+)
+
+result = Table(
+    "result",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "container_id",
+        UUID,
+        ForeignKey("container.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
+    ),
+    Column("title", Text, nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("duration", BigInteger),
+    Column("description", Text),
+    Column("exception_name", Text),
+    Column("exception_description", Text),
+    Column("exception_backtrace", Text),
+    Column("json_data", Text),  # Result.extras() as JSON text: classname, properties, stdout, flaky...
+    Column("position", Integer, nullable=False, default=0),
+    Column("history_hash", UUID),
+    Column("test_id", Integer, ForeignKey("test.id", ondelete="SET NULL")),
+    Index("ix_result_report_container", "report_id", "container_id", "position"),
+    Index("ix_result_history_hash", "history_hash"),
+)
+
+step = Table(
+    "step",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
+    Column("result_id", UUID, ForeignKey("result.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", UUID),  # the enclosing step for nested keywords (Robot)
+    Column("position", Integer, nullable=False),
+    Column("keyword", String(255)),
+    Column("title", Text, nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("duration", BigInteger),
+    Column("error", Text),
+    Column("data", Text),
+    Index("ix_step_result", "result_id", "position"),
+)
+
+asset = Table(
+    "asset",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_type", String(16), nullable=False),  # report | container | result | step
+    Column("owner_id", UUID, nullable=False),
+    Column("name", String(1024), nullable=False),
+    Column("tag", String(255)),
+    Column("mime_type", String(255)),
+    Column("size", BigInteger),
+    Column("sha256", String(64)),
+    # A blob under the data directory (by sha256), or the original path/URL when no bytes came.
+    Column("location", Text),
+    Column("created_at", TS, nullable=False),
+    Index("ix_asset_owner", "owner_id"),
+    Index("ix_asset_report", "report_id"),
+)
+
+test = Table(
+    "test",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("history_hash", UUID),
+    Column("title", Text, nullable=False),
+    Column("path", Text),
+    Column("type", String(32), nullable=False, default="Generic"),
+    Column("definition", JSON),
+    Column("labels", JSON),
+    Column("first_seen", TS),
+    Column("last_seen", TS),
+    UniqueConstraint("project_id", "history_hash"),
+)
+
+import_job = Table(
+    "import_job",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("project_id", Integer, ForeignKey("project.id", ondelete="CASCADE")),
+    Column("profile_id", Integer, ForeignKey("profile.id", ondelete="CASCADE")),
+    Column("api", String(32), nullable=False, default="calliope"),
+    Column("requested_format", String(64)),
+    Column("detected_format", String(64)),
+    Column("options", JSON, nullable=False, default=dict),
+    Column("files", JSON, nullable=False, default=list),
+    Column("status", String(16), nullable=False),  # queued | running | success | failed
+    Column("stage", String(32)),
+    Column("log", JSON, nullable=False, default=list),
+    Column("error_code", String(64)),
+    Column("error", JSON),
+    Column("report_id", UUID),
+    Column("created_at", TS, nullable=False),
+    Column("started_at", TS),
+    Column("finished_at", TS),
+    Index("ix_import_job_profile_created", "profile_id", "created_at"),
+)
+
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("prefix", String(16), nullable=False, unique=True),
+    Column("hash", String(64), nullable=False),
+    Column("name", String(255)),
+    Column("project_id", Integer, ForeignKey("project.id", ondelete="CASCADE")),  # None: every project
+    Column("created_at", TS, nullable=False),
+    Column("last_used_at", TS),
+    Column("revoked_at", TS),
+)
+
+__all__ = [
+    "api_key",
+    "asset",
+    "container",
+    "import_job",
+    "metadata",
+    "profile",
+    "project",
+    "report",
+    "result",
+    "step",
+    "test",
+]
