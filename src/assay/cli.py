@@ -16,6 +16,7 @@ app = typer.Typer(
     "ASSAY_DATABASE_URL=postgresql+psycopg://... puts it on PostgreSQL.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
 project_app = typer.Typer(help="Projects (keys like DEMO prefix report and test keys).", no_args_is_help=True)
 profile_app = typer.Typer(help="Profiles: streams of comparable reports inside a project.", no_args_is_help=True)
