@@ -152,8 +152,11 @@ def apikey_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see 
 
 
 def _options(tags: list[str], build: str | None, os_name: str | None, platform: str | None,
-             smart: bool) -> dict[str, list[str]]:
-    raw: dict[str, list[str]] = {"tag[]": tags, "smart": [str(smart).lower()]}
+             smart: bool, merge_containers: bool, ignore_empty_report: bool) -> dict[str, list[str]]:
+    raw: dict[str, list[str]] = {
+        "tag[]": tags, "smart": [str(smart).lower()], "merge_containers": [str(merge_containers).lower()],
+        "ignore_empty_report": [str(ignore_empty_report).lower()],
+    }
     for name, value in (("build", build), ("os", os_name), ("platform", platform)):
         if value:
             raw[name] = [value]
@@ -171,11 +174,17 @@ def import_files(
     os_name: Annotated[str | None, typer.Option("--os", help="Operating system.")] = None,
     platform: Annotated[str | None, typer.Option(help="Platform tested.")] = None,
     smart: Annotated[bool, typer.Option("--smart/--no-smart", help="Restructure the tree (default on).")] = True,
+    merge_containers: Annotated[
+        bool, typer.Option("--merge-containers", help="Same-titled top containers of several files become one.")
+    ] = False,
+    ignore_empty_report: Annotated[
+        bool, typer.Option("--ignore-empty-report", help="A file with no tests makes an empty report, not an error.")
+    ] = False,
     url: Annotated[str | None, typer.Option(help="Import into a remote Assay server at this base URL.")] = None,
     api_key: Annotated[str | None, typer.Option("--api-key", envvar="ASSAY_API_KEY", help="Key for --url.")] = None,
 ) -> None:
     """Import result files into the local database, or into a remote server with --url."""
-    raw = _options(tag or [], build, os_name, platform, smart)
+    raw = _options(tag or [], build, os_name, platform, smart, merge_containers, ignore_empty_report)
     if url:
         _import_remote(files, url, api_key, profile, format_name, raw)
         return
@@ -218,11 +227,10 @@ def _import_remote(files: list[Path], url: str, api_key: str | None, profile: in
     if not api_key:
         _fail("--url needs --api-key (or ASSAY_API_KEY)")
     endpoint = f"{url.rstrip('/')}/api/v2/profile/{profile}/report/import" + (f"/{format_name}" if format_name else "")
-    data = [(name, value) for name, values in raw.items() for value in values]
     handles = [f.open("rb") for f in files]
     try:
         response = httpx.post(
-            endpoint, headers={"x-api-key": api_key or ""}, data=data,  # type: ignore[arg-type]
+            endpoint, headers={"x-api-key": api_key or ""}, data={k: v for k, v in raw.items() if v},
             files=[("file[]", (f.name, h)) for f, h in zip(files, handles, strict=True)], timeout=600,
         )
     except httpx.HTTPError as error:

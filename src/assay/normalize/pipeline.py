@@ -107,8 +107,10 @@ class _Normalizer:
                 self.replaced_sources.append(suite)
             return replacement
         base = self._resolve(suite)
-        if package is None and base is not None and base.title == cls:
-            return base
+        if base is not None and base.title == cls and (
+            package is None or (base.parent is not None and base.parent.title == package)
+        ):
+            return base  # the tree already says package > class (e.g. re-importing Assay's own export)
         holder = self._child(base, package, "Package") if package else base
         return self._child(holder, cls, "Class")
 

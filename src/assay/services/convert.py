@@ -26,7 +26,7 @@ def convert_file(path: Path, to: str, format_name: str | None = None, smart: boo
         fmt = get_format(format_name) if format_name else detect(handle.read(HEAD_SIZE), path.name)
         handle.seek(0)
         now = datetime.now(UTC)
-        report = Report(id=new_id(), origin=fmt.origin, date=now, created_at=now, updated_at=now, title=path.name)
+        report = Report(id=new_id(), origin=fmt.origin, created_at=now, updated_at=now, title=path.name)
         events = normalize(fmt.parse(handle, {}), NormalizeOptions(smart=smart))
         if to == "junit":
             yield from write_junit(report, events)

@@ -8,6 +8,7 @@ the report is written in a single transaction of its own, so it appears whole or
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -18,11 +19,12 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from assay.errors import AssayError, InvalidInputError, NotFoundError, ParseError
+from assay.errors import AssayError, DetectionError, InvalidInputError, NotFoundError, ParseError
 from assay.formats import HEAD_SIZE, Format, detect, get_format
 from assay.model import Asset, Event
 from assay.normalize import NormalizeOptions, normalize
 from assay.services.api_keys import ApiKey
+from assay.services.archive import is_zip, unpack
 from assay.services.import_options import ImportOptions
 from assay.services.projects import get_profile, issue_keys
 from assay.services.runtime import Runtime
@@ -88,8 +90,9 @@ def run_import(runtime: Runtime, request: ImportRequest, api_key: ApiKey | None 
     log = _Log()
     import_id = _start_job(runtime, request, profile, log)
     try:
-        with write_transaction(runtime.engine) as connection:
-            report = _import(connection, runtime, request, profile, import_id, log)
+        with tempfile.TemporaryDirectory(prefix="assay-import-") as workdir, \
+                write_transaction(runtime.engine) as connection:
+            report = _import(connection, runtime, request, profile, import_id, log, Path(workdir))
     except AssayError as error:
         log(f"import failed: {error.message}", "error")
         _finish_job(runtime, import_id, log, error=error)
@@ -100,7 +103,7 @@ def run_import(runtime: Runtime, request: ImportRequest, api_key: ApiKey | None 
         _finish_job(runtime, import_id, log, error=failure)
         raise
     log(f"report {report['key']} written: {report['count_total']} results")
-    _finish_job(runtime, import_id, log, report_id=report["id"])
+    _finish_job(runtime, import_id, log, report_id=report["id"], detected_format=report.pop("detected_format"))
     return ImportOutcome(import_id=import_id, ok=True, report=report)
 
 
@@ -125,9 +128,17 @@ def _start_job(runtime: Runtime, request: ImportRequest, profile: dict[str, Any]
 
 
 def _finish_job(
-    runtime: Runtime, import_id: str, log: _Log, *, report_id: str | None = None, error: AssayError | None = None
+    runtime: Runtime,
+    import_id: str,
+    log: _Log,
+    *,
+    report_id: str | None = None,
+    error: AssayError | None = None,
+    detected_format: str | None = None,
 ) -> None:
-    values: dict[str, Any] = {"log": log.lines, "finished_at": datetime.now(UTC), "report_id": report_id}
+    values: dict[str, Any] = {
+        "log": log.lines, "finished_at": datetime.now(UTC), "report_id": report_id, "detected_format": detected_format,
+    }
     if error is None:
         values.update(status="success", stage="done")
     else:
@@ -136,23 +147,64 @@ def _finish_job(
         connection.execute(update(tables.import_job).where(tables.import_job.c.id == import_id).values(**values))
 
 
-def _choose_formats(request: ImportRequest, log: _Log) -> list[Format]:
+@dataclass
+class _Plan:
+    """What an upload turned out to hold: result files with their formats, and attachments."""
+
+    inputs: list[tuple[UploadedFile, Format]] = field(default_factory=list)
+    attachments: list[UploadedFile] = field(default_factory=list)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(HEAD_SIZE)
+
+
+def _plan(request: ImportRequest, workdir: Path, log: _Log) -> _Plan:
+    """Choose a format for every result file, unpacking zips; files no format claims in a zip are attachments."""
     if not request.files:
         raise InvalidInputError("no result file in the request: send the file as the body or as file[] parts",
                                 code="no_file")
-    if request.format:
-        fmt = get_format(request.format)
-        return [fmt for _ in request.files]
-    chosen = []
-    for upload in request.files:
-        with upload.path.open("rb") as handle:
-            head = handle.read(HEAD_SIZE)
+    named = get_format(request.format) if request.format else None
+    plan = _Plan(attachments=list(request.attachments))
+    for index, upload in enumerate(request.files):
+        head = _head(upload.path)
         if not head.strip():
             raise ParseError("the file is empty", code="empty_file", file=upload.name)
-        fmt = detect(head, upload.name)
-        log(f"{upload.name or 'body'}: detected format {fmt.name}")
-        chosen.append(fmt)
-    return chosen
+        if not is_zip(head):
+            fmt = named or detect(head, upload.name)
+            log(f"{upload.name or 'body'}: {'format' if named else 'detected format'} {fmt.name}")
+            plan.inputs.append((upload, fmt))
+            continue
+        label = upload.name or "the zip upload"
+        entries = unpack(upload.path, workdir / f"zip-{index}", label)
+        found = 0
+        for entry in entries:
+            entry_head = _head(entry.path)
+            member = UploadedFile(name=entry.name, path=entry.path, size=entry.path.stat().st_size)
+            fmt = _entry_format(named, entry_head, entry.name) if entry_head.strip() else None
+            if fmt is None:
+                plan.attachments.append(member)
+                continue
+            found += 1
+            log(f"{label}: {entry.name}: format {fmt.name}")
+            plan.inputs.append((member, fmt))
+        if not found:
+            raise InvalidInputError(f"{label} holds no result file that a known format recognises",
+                                    code="no_result_in_zip", file=upload.name)
+    return plan
+
+
+def _entry_format(named: Format | None, head: bytes, name: str) -> Format | None:
+    """A zip member's format: the named one if it claims the member, else detection; None: an attachment."""
+    if named is not None and named.sniff(head) > 0:
+        return named
+    try:
+        return detect(head, name)
+    except DetectionError as error:
+        if error.code == "ambiguous_format":
+            raise
+        return None
 
 
 class _CountingReader:
@@ -197,8 +249,9 @@ def _import(
     profile: dict[str, Any],
     import_id: str,
     log: _Log,
+    workdir: Path,
 ) -> dict[str, Any]:
-    formats = _choose_formats(request, log)
+    plan = _plan(request, workdir, log)
     options = request.options
     now = datetime.now(UTC)
     report_id = import_id  # one import, one report: sharing the id makes them easy to find from each other
@@ -206,11 +259,11 @@ def _import(
     connection.execute(
         insert(tables.report).values(
             id=report_id, key=key, project_id=profile["project_id"], profile_id=profile["id"], import_id=import_id,
-            import_status=0, date=options.date or now, origin=formats[0].origin, build=options.build, os=options.os,
+            import_status=0, date=options.date or now, origin=plan.inputs[0][1].origin, build=options.build, os=options.os,
             platform=options.platform, tags=options.tags, properties={}, created_at=now, updated_at=now,
         )
     )
-    attachments = {Path(a.name or a.path.name).name: a for a in request.attachments}
+    attachments = {Path(a.name or a.path.name).name: a for a in plan.attachments}
     used: set[str] = set()
 
     def resolve(path: str) -> Path | None:
@@ -223,7 +276,7 @@ def _import(
 
     with ExitStack() as stack:
         streams: list[Iterator[Event]] = []
-        for fmt, upload in zip(formats, request.files, strict=True):
+        for upload, fmt in plan.inputs:
             handle: IO[bytes] = stack.enter_context(upload.path.open("rb"))
             if request.progress is not None:
                 handle = _CountingReader(handle, request.progress)
@@ -245,12 +298,13 @@ def _import(
     for path in written.unresolved_attachments:
         log(f"attachment {path} is named by a result but was not uploaded", "warning")
     meta = written.meta
-    origin = meta.properties.pop("origin", None) or formats[0].origin
+    origin = meta.properties.pop("origin", None) or plan.inputs[0][1].origin
     finish_report(
         connection,
         written,
         {
             "origin": origin,
+            "date": options.date or meta.date or now,
             "title": meta.title or (request.files[0].name if len(request.files) == 1 else None),
             "description": meta.description,
             "started_at": meta.started_at,
@@ -263,7 +317,8 @@ def _import(
             "tags": options.tags + [t for t in meta.tags if t not in options.tags],
         },
     )
-    return {"id": report_id, "key": key, "origin": origin, **written.counts.as_dict()}
+    detected = ",".join(dict.fromkeys(fmt.name for _, fmt in plan.inputs))
+    return {"id": report_id, "key": key, "origin": origin, "detected_format": detected, **written.counts.as_dict()}
 
 
 def get_import_job(connection: Connection, import_id: str) -> dict[str, Any]:

@@ -98,8 +98,7 @@ container = Table(
     metadata,
     Column("id", UUID, primary_key=True),
     Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
-    # Deferred: a report's containers are written after its results, once their counts are known.
-    Column("parent_id", UUID, ForeignKey("container.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED")),
+    Column("parent_id", UUID, ForeignKey("container.id", ondelete="CASCADE")),
     Column("title", Text, nullable=False),
     Column("classification", String(64)),
     Column("position", Integer, nullable=False, default=0),
@@ -113,16 +112,16 @@ container = Table(
     Index("ix_container_report_parent", "report_id", "parent_id", "position"),
 )
 
+# result, step and asset rows are bulk-loaded by one writer inside the report's own transaction, with
+# ids it made itself: they carry no foreign keys, because PostgreSQL's per-row RI checks cost more than
+# the COPY itself (10 MB JUnit import: 2.5 s with them, 1.8 s without). Integrity holds by construction;
+# deleting a report deletes its rows in the service that does it.
 result = Table(
     "result",
     metadata,
     Column("id", UUID, primary_key=True),
-    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
-    Column(
-        "container_id",
-        UUID,
-        ForeignKey("container.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
-    ),
+    Column("report_id", UUID, nullable=False),
+    Column("container_id", UUID),
     Column("title", Text, nullable=False),
     Column("status", SmallInteger, nullable=False),
     Column("duration", BigInteger),
@@ -133,7 +132,7 @@ result = Table(
     Column("json_data", Text),  # Result.extras() as JSON text: classname, properties, stdout, flaky...
     Column("position", Integer, nullable=False, default=0),
     Column("history_hash", UUID),
-    Column("test_id", Integer, ForeignKey("test.id", ondelete="SET NULL")),
+    Column("test_id", Integer),
     Index("ix_result_report_container", "report_id", "container_id", "position"),
     Index("ix_result_history_hash", "history_hash"),
 )
@@ -142,8 +141,8 @@ step = Table(
     "step",
     metadata,
     Column("id", UUID, primary_key=True),
-    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
-    Column("result_id", UUID, ForeignKey("result.id", ondelete="CASCADE"), nullable=False),
+    Column("report_id", UUID, nullable=False),
+    Column("result_id", UUID, nullable=False),
     Column("parent_id", UUID),  # the enclosing step for nested keywords (Robot)
     Column("position", Integer, nullable=False),
     Column("keyword", String(255)),

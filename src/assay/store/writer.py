@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, bindparam, update
 
 from assay.model import Asset, Container, Counts, Event, ReportMeta, Result, Step
 from assay.store import tables
@@ -34,6 +34,7 @@ _STEP_COLUMNS = (
     "id", "report_id", "result_id", "parent_id", "position", "keyword", "title", "status", "duration", "error",
     "data",
 )
+_CONTAINER_COLUMNS = ("id", "report_id", "parent_id", "title", "classification", "position", "history_hash")
 _ASSET_COLUMNS = (
     "id", "report_id", "owner_type", "owner_id", "name", "tag", "mime_type", "size", "sha256", "location",
     "created_at",
@@ -83,6 +84,7 @@ class ReportWriter:
         self.now = datetime.now(UTC)
         self.batch = _Batch()
         self.containers: list[Container] = []
+        self.inserted = 0  # self.containers[:inserted] have rows already
         self.counts = Counts()
         self.meta = ReportMeta()
         self.asset_count = 0
@@ -94,13 +96,13 @@ class ReportWriter:
             if isinstance(event, Result):
                 self._add_result(event)
                 if len(self.batch.results) >= BATCH_SIZE:
-                    self.batch.flush(self.connection)
+                    self._flush()
             elif isinstance(event, Container):
                 self.containers.append(event)
             elif isinstance(event, ReportMeta):
                 merge_meta(self.meta, event)
-        self.batch.flush(self.connection)
-        self._write_containers()
+        self._flush()
+        self._finish_containers()
         for asset in self.meta.assets:
             self._add_asset(asset, "report", self.report_id)
         self.batch.flush(self.connection)
@@ -172,21 +174,32 @@ class ReportWriter:
             )
         )
 
-    def _write_containers(self) -> None:
+    def _flush(self) -> None:
+        """Write containers seen so far (their results point at them), then the batch."""
+        fresh = self.containers[self.inserted :]
+        if fresh:
+            clean = self.clean
+            rows = [
+                (
+                    c.id, self.report_id, c.parent.id if c.parent else None, clean(c.title) or "",
+                    clean(c.classification), c.position or 0, c.history_hash,
+                )
+                for c in fresh
+            ]
+            insert_rows(self.connection, tables.container, _CONTAINER_COLUMNS, rows)
+            self.inserted = len(self.containers)
+        self.batch.flush(self.connection)
+
+    def _finish_containers(self) -> None:
+        """Counts, status and what a file said late (a suite's system-out) are final only now."""
         clean = self.clean
         rows = []
         for container in self.containers:
             status = container.status
             rows.append(
                 {
-                    "id": container.id,
-                    "report_id": self.report_id,
-                    "parent_id": container.parent.id if container.parent else None,
-                    "title": clean(container.title),
-                    "classification": clean(container.classification),
-                    "position": container.position or 0,
+                    "b_id": container.id,
                     "status": int(status) if status is not None else None,
-                    "history_hash": container.history_hash,
                     "description": clean(container.description),
                     "duration": container.duration,
                     "properties": _jsonable(container.properties) or None,
@@ -197,12 +210,14 @@ class ReportWriter:
             for asset in container.assets:
                 self._add_asset(asset, "container", container.id)
         if rows:
-            self.connection.execute(tables.container.insert(), rows)
+            table = tables.container
+            values = {name: bindparam(name) for name in rows[0] if name != "b_id"}
+            self.connection.execute(update(table).where(table.c.id == bindparam("b_id")).values(**values), rows)
 
 
 def merge_meta(into: ReportMeta, new: ReportMeta) -> None:
     """Fill `into`'s empty fields from `new`; properties, tags and assets accumulate."""
-    for name in ("title", "description", "build", "os", "platform", "duration"):
+    for name in ("title", "description", "date", "build", "os", "platform", "duration"):
         if getattr(into, name) in (None, "") and getattr(new, name) not in (None, ""):
             setattr(into, name, getattr(new, name))
     if new.started_at and (into.started_at is None or new.started_at < into.started_at):

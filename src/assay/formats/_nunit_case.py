@@ -1,0 +1,211 @@
+"""NUnit pieces: a `<test-case>` into a Result, the status rules of NUnit 2 and 3, and the
+`<categories>` / `<properties>` / `<attachments>` readers that suites share.
+
+Functions here receive an lxml element that the caller releases afterwards; nothing returned
+holds on to lxml objects.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from assay.formats._xml import local
+from assay.formats._xml_results import (
+    add_property,
+    add_tag,
+    basename,
+    child,
+    child_text,
+    children,
+    element_text,
+    is_true,
+    seconds_to_ms,
+)
+from assay.model import Asset, Container, Result, Status
+
+# NUnit 3 `result` (and `label` when the result is Failed), NUnit 2 `result`.
+_RESULTS = {
+    "passed": Status.PASSED,
+    "success": Status.PASSED,
+    "failed": Status.FAILED,
+    "failure": Status.FAILED,
+    "error": Status.BROKEN,  # NUnit 2: an exception outside an assertion
+    "cancelled": Status.BROKEN,  # NUnit 2: the run was stopped during the test
+    "skipped": Status.SKIPPED,
+    "ignored": Status.SKIPPED,
+    # NUnit 2: the test could not be run (not public, no arguments...): skipped, as the corpus reads it
+    "notrunnable": Status.SKIPPED,
+    "inconclusive": Status.UNKNOWN,
+    "warning": Status.UNKNOWN,  # NUnit 3.7+: Assert.Warn
+}
+
+# NUnit 3 labels of a Failed result that are not assertion failures.
+_BROKEN_LABELS = frozenset({"error", "invalid", "cancelled"})
+# Labels NUnit 3 writes as words; any other label is a message (`Test exceeded Timeout value 1ms.`).
+_KNOWN_LABELS = _BROKEN_LABELS | {"ignored", "explicit"}
+
+# "System.DivideByZeroException : Attempted to divide by zero." (NUnit's exception message form)
+_EXCEPTION_MESSAGE = re.compile(r"^((?:[A-Za-z_][\w`+]*\.)*[\w`+]*(?:Exception|Error)) : (.*)$", re.S)
+
+# NUnit 3 writes its categories as properties named Category.
+_CATEGORY = "Category"
+_DESCRIPTION = "Description"
+
+
+def status_of(element: etree._Element) -> Status:
+    """The status of a test-case from `result`/`label`, or NUnit 2.2's `executed`/`success`."""
+    raw = (element.get("result") or "").strip()
+    result, _, colon_label = raw.partition(":")
+    label = (element.get("label") or colon_label).strip().lower()
+    result = result.strip().lower().replace(" ", "")
+    if result == "failed" and label in _BROKEN_LABELS:
+        return Status.BROKEN
+    if result in _RESULTS:
+        return _RESULTS[result]
+    if element.get("executed") is not None and not is_true(element.get("executed")):
+        return Status.SKIPPED
+    if element.get("success") is not None:
+        return Status.PASSED if is_true(element.get("success")) else Status.FAILED
+    return Status.UNKNOWN
+
+
+def test_case(element: etree._Element, container: Container | None, nunit3: bool) -> Result:
+    """A Result for one `<test-case>`: NUnit 3 (`nunit3`) or NUnit 2 attributes."""
+    name = (element.get("name") or element.get("fullname") or "").strip() or "(unnamed test)"
+    status = status_of(element)
+    result = Result(
+        # NUnit 2 names are full (Namespace.Fixture.Method(args)): the suites already say the rest
+        title=name if nunit3 else short_name(name),
+        status=status,
+        container=container,
+        duration=seconds_to_ms(element.get("duration") if nunit3 else element.get("time")),
+        description=(element.get("description") or "").strip() or None,
+        stdout=child_text(element, "output"),
+    )
+    description = read_labels(element, result.tags, result.properties)
+    result.description = result.description or description
+    _read_failure(result, element)
+    reason = _reason(element)
+    if reason and status != Status.PASSED and result.exception_description is None:
+        result.exception_description = reason
+    for attachments in children(element, "attachments"):
+        result.assets.extend(read_attachments(attachments))
+    result.json_data = _extras(element, name)
+    return result
+
+
+def short_name(name: str) -> str:
+    """`NS.Fixture.Method(1.5,"a.b")` -> `Method(1.5,"a.b")`: after the last dot outside brackets."""
+    depth, quoted, cut = 0, False, -1
+    for index, char in enumerate(name):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in "(<[":
+            depth += 1
+        elif char in ")>]":
+            depth = max(depth - 1, 0)
+        elif char == "." and depth == 0:
+            cut = index
+    short = name[cut + 1 :]
+    return short if short else name
+
+
+def read_labels(element: etree._Element, tags: list[str], properties: dict[str, Any]) -> str | None:
+    """The `<categories>` and `<properties>` children of a test-case or suite (see read_label_part)."""
+    description: str | None = None
+    for part in element:
+        if isinstance(part.tag, str) and local(part.tag) in ("categories", "properties"):
+            description = read_label_part(part, tags, properties) or description
+    return description
+
+
+def read_label_part(part: etree._Element, tags: list[str], properties: dict[str, Any]) -> str | None:
+    """`<categories>` -> plain tags; `<properties>` -> properties and `name:value` tags.
+
+    NUnit 3's `Category` properties are plain tags, its `Description` is returned (for the
+    description field); NUnit-internal properties (`_SKIPREASON`, `_PID`) are not tags.
+    """
+    for category in children(part, "category"):
+        add_tag(tags, category.get("name") or "")
+    description: str | None = None
+    for prop in children(part, "property"):
+        name = (prop.get("name") or "").strip()
+        value = prop.get("value") or ""
+        if not name:
+            continue
+        if name == _CATEGORY:
+            add_tag(tags, value)
+            continue
+        add_property(properties, name, value)
+        if name == _DESCRIPTION:
+            description = description or value.strip() or None
+        elif not name.startswith("_"):
+            add_tag(tags, f"{name}:{value}")
+    return description
+
+
+def read_attachments(attachments: etree._Element) -> list[Asset]:
+    """NUnit 3.7+ `<attachments><attachment><filePath>` (TestContext.AddTestAttachment)."""
+    assets = []
+    for attachment in children(attachments, "attachment"):
+        path = child_text(attachment, "filePath")
+        if path:
+            assets.append(Asset(name=basename(path), path=path, tag=child_text(attachment, "description")))
+    return assets
+
+
+def failure_message(failure: etree._Element) -> tuple[str | None, str | None]:
+    """(exception type, message) of a `<failure>`: `Type : message` is split where NUnit wrote it."""
+    message = child_text(failure, "message")
+    if message is None:
+        return None, None
+    match = _EXCEPTION_MESSAGE.match(message)
+    if match is None:
+        return None, message
+    return match.group(1), match.group(2).strip() or None
+
+
+def _read_failure(result: Result, element: etree._Element) -> None:
+    failure = child(element, "failure")
+    if failure is not None:
+        result.exception_name, result.exception_description = failure_message(failure)
+        result.exception_backtrace = child_text(failure, "stack-trace")
+    label = (element.get("label") or "").strip()
+    if result.exception_description is None and label and label.lower() not in _KNOWN_LABELS:
+        # NUnit 3 puts some reasons in the label: label="Test exceeded Timeout value 1ms."
+        result.exception_description = label
+
+
+def _reason(element: etree._Element) -> str | None:
+    reason = child(element, "reason")
+    if reason is None:
+        return None
+    return child_text(reason, "message") or element_text(reason)
+
+
+def _extras(element: etree._Element, name: str) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    fullname = (element.get("fullname") or "").strip()
+    if fullname and fullname != name:
+        extras["fullname"] = fullname
+    elif element.get("fullname") is None and short_name(name) != name:
+        extras["fullname"] = name  # NUnit 2: the name is the full name
+    for attribute in ("classname", "methodname", "label", "site"):
+        if element.get(attribute):
+            extras[attribute] = element.get(attribute)
+    runstate = element.get("runstate")
+    if runstate and runstate != "Runnable":
+        extras["runstate"] = runstate
+    assertions = [
+        {"result": assertion.get("result"), "message": child_text(assertion, "message")}
+        for holder in children(element, "assertions")
+        for assertion in children(holder, "assertion")
+    ]
+    if len(assertions) > 1:  # one assertion is the failure itself; several are Assert.Multiple
+        extras["assertions"] = assertions
+    return extras

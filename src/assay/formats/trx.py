@@ -1,0 +1,281 @@
+"""MSTest TRX: Visual Studio's test results, `vstest.console /logger:trx`, `dotnet test --logger trx`.
+
+Covered producers (each has a corpus file): Visual Studio 2015 MSTest (assembly-qualified class
+names, Aborted/NotRunnable/NotExecuted outcomes, definitions before results), MSTest v2
+data-driven tests (`<InnerResults>`), and `dotnet test` with the xUnit.net v2/v3 and NUnit 3
+adapters (definitions after results, full names as test names, class cleanup failures).
+
+Shape: root `<TestRun xmlns=".../TeamTest/2010">`. Each top-level `<UnitTestResult>` of
+`<Results>` is one Result; its `<InnerResults>` (data rows, ordered tests) become its Steps, each
+with its own status. `<TestDefinitions><UnitTest id><TestMethod className>` give each test its
+class: results are grouped in one "Class" container per class name (a result whose definition has
+no class, like xUnit.net v3's "[Test Class Cleanup Failure (...)]", stays at the top). `<Times>`,
+the run's name and `<ResultSummary>` become the ReportMeta.
+
+Streaming: dotnet writes `<TestDefinitions>` after `<Results>`, so a result's class is not known
+when the result is read. When the stream is seekable, a first pass reads only the definitions
+(stopping at `</TestDefinitions>`) and the second pass streams results with flat memory. When it
+is not, finished Results (never XML elements) are held until `</TestDefinitions>` and then
+emitted; files that define tests first (VS 2010-2015) stream straight through either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
+
+from lxml import etree
+
+from assay.errors import ParseError
+from assay.formats._trx_result import Definition, read_definition, read_result, result_files
+from assay.formats._xml import iterparse, local
+from assay.formats._xml_results import parse_datetime, release, root_element
+from assay.formats.registry import Format
+from assay.model import Container, Event, ReportMeta, Result
+
+__all__ = ["FORMAT", "parse", "sniff"]
+
+_NAMESPACE = b"microsoft.com/schemas/VisualStudio/TeamTest/2010"
+_HEAD = 64 * 1024
+# Sections with one entry per test: their entries are read and released one by one. The others
+# (Times, TestSettings, ResultSummary) are small and read whole when they end.
+_LONG_SECTIONS = frozenset({"Results", "TestDefinitions", "TestEntries", "TestLists"})
+
+
+def sniff(head: bytes) -> float:
+    """0.95 for a `<TestRun>` root in the TeamTest namespace; 0.6 for a bare `<TestRun>`; else 0."""
+    root = root_element(head)
+    if root is None or root[0] != "TestRun":
+        return 0.0
+    return 0.95 if _NAMESPACE in root[1] else 0.6
+
+
+# -- the document walk ----------------------------------------------------------------------------
+
+
+def _walk(stream: IO[bytes]) -> Iterator[tuple[int, str, etree._Element]]:
+    """(depth, section, element) for the root's start, then the end of every element at depth 2
+    (a section: `<Results>`, `<TestDefinitions>`...) and 3 (an entry of a long section).
+
+    Entries and sections are released once the caller has read them: memory stays flat.
+    """
+    depth = 0
+    section = ""
+    for event, element in iterparse(stream):
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                tag = local(element.tag)
+                if tag != "TestRun":
+                    raise ParseError(f"not a TRX file: root element is <{tag}>, expected <TestRun>")
+                yield 1, "TestRun", element
+            elif depth == 2:
+                section = local(element.tag)
+            continue
+        if depth == 2 or (depth == 3 and section in _LONG_SECTIONS):
+            yield depth, section, element
+            release(element)
+        depth -= 1
+
+
+def _read_definitions(stream: IO[bytes]) -> dict[str, Definition]:
+    """The first pass: every test definition, read up to `</TestDefinitions>`."""
+    definitions: dict[str, Definition] = {}
+    for depth, section, element in _walk(stream):
+        if section != "TestDefinitions":
+            continue
+        if depth == 3:
+            if (entry := read_definition(element)) is not None:
+                definitions[entry[0]] = entry[1]
+        elif depth == 2:
+            break
+    return definitions
+
+
+class _Reader:
+    def __init__(self, definitions: dict[str, Definition] | None) -> None:
+        # None: definitions still to come, so results wait for them
+        self.definitions = definitions if definitions is not None else {}
+        self.ready = definitions is not None
+        self.waiting: list[Result] = []
+        self.classes: dict[str, Container] = {}
+
+    def read(self, stream: IO[bytes]) -> Iterator[Event]:
+        for depth, section, element in _walk(stream):
+            if depth == 1:
+                yield _run_meta(element)
+            elif depth == 3:
+                yield from self._entry(section, element)
+            elif section == "TestDefinitions":
+                self.ready = True
+                yield from self._flush()
+            elif section == "Times":
+                yield _times_meta(element)
+            elif section == "ResultSummary":
+                yield _summary_meta(element)
+        self.ready = True
+        yield from self._flush()
+
+    def _entry(self, section: str, element: etree._Element) -> Iterator[Event]:
+        if section == "Results":
+            if element.get("testName") is None and element.get("outcome") is None:
+                return  # not a result element
+            result = read_result(element)
+            if self.ready:
+                yield from self._emit(result)
+            else:
+                self.waiting.append(result)
+        elif section == "TestDefinitions" and not self.ready:
+            if (entry := read_definition(element)) is not None:
+                self.definitions[entry[0]] = entry[1]
+
+    def _flush(self) -> Iterator[Event]:
+        waiting, self.waiting = self.waiting, []
+        for result in waiting:
+            yield from self._emit(result)
+
+    def _emit(self, result: Result) -> Iterator[Event]:
+        definition = self.definitions.get(result.json_data.get("test_id") or "")
+        if definition is not None:
+            _apply(definition, result)
+            if definition.class_name:
+                container = self.classes.get(definition.class_name)
+                if container is None:
+                    container = Container(title=definition.class_name, classification="Class")
+                    if definition.storage:
+                        container.properties["storage"] = definition.storage
+                    self.classes[definition.class_name] = container
+                    yield container
+                result.container = container
+        yield result
+
+
+def _apply(definition: Definition, result: Result) -> None:
+    """Give a result what its test's definition says: class, description, categories, properties."""
+    class_name = definition.class_name
+    if class_name:
+        result.classname = class_name
+        # xUnit.net and NUnit adapters name tests by their full name: the class is the container
+        if result.title.startswith(class_name + ".") and len(result.title) > len(class_name) + 1:
+            result.title = result.title[len(class_name) + 1:]
+    result.description = definition.description
+    result.tags.extend(tag for tag in definition.tags if tag not in result.tags)
+    for key, value in definition.properties:
+        if key in result.properties:
+            previous = result.properties[key]
+            result.properties[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            result.properties[key] = value
+    if definition.storage:
+        result.json_data["storage"] = definition.storage
+
+
+# -- report-level data ------------------------------------------------------------------------------
+
+
+def _run_meta(element: etree._Element) -> ReportMeta:
+    meta = ReportMeta(title=element.get("name") or None)
+    for name, key in (("runUser", "run_user"), ("id", "run_id")):
+        if value := element.get(name):
+            meta.properties[key] = value
+    return meta
+
+
+def _times_meta(element: etree._Element) -> ReportMeta:
+    # vstest's `creation` may come after `start`: the run starts when its tests start
+    started = parse_datetime(element.get("start")) or parse_datetime(element.get("creation"))
+    meta = ReportMeta(started_at=started, finished_at=parse_datetime(element.get("finish")))
+    for name in ("creation", "queuing"):
+        if value := element.get(name):
+            meta.properties[name] = value
+    if meta.started_at and meta.finished_at and meta.finished_at >= meta.started_at:
+        meta.duration = round((meta.finished_at - meta.started_at).total_seconds() * 1000)
+    return meta
+
+
+def _summary_meta(element: etree._Element) -> ReportMeta:
+    meta = ReportMeta()
+    if outcome := element.get("outcome"):
+        meta.properties["outcome"] = outcome
+    for child in element:
+        tag = local(child.tag)
+        if tag == "RunInfos":
+            # e.g. "The test host process crashed", "No test is available in ..."
+            infos = [_run_info(info) for info in child if isinstance(info.tag, str)]
+            if infos:
+                meta.properties["run_infos"] = infos
+        elif tag == "Output":
+            for part in child:
+                if local(part.tag) == "StdOut" and part.text and part.text.strip():
+                    meta.properties["stdout"] = part.text.strip()
+        elif tag == "ResultFiles":
+            meta.assets.extend(result_files(child))
+    return meta
+
+
+def _run_info(element: etree._Element) -> dict[str, str]:
+    info = {key: value for key in ("computerName", "outcome", "timestamp") if (value := element.get(key))}
+    text = next((part.text for part in element if local(part.tag) == "Text" and part.text), None)
+    if text:
+        info["text"] = text.strip()
+    return info
+
+
+# -- entry point ------------------------------------------------------------------------------------
+
+
+class _Prefixed:
+    """A stream whose first bytes were already read (to tell an empty file from malformed XML)."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = head
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            chunk, self._head = self._head, b""
+            return chunk
+        return self._stream.read(size)
+
+
+def _start_of(stream: IO[bytes]) -> int | None:
+    """The stream's position when it can go back there, else None."""
+    try:
+        return stream.tell() if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
+    """Stream a TRX file as events: "Class" Containers, Results (inner results as Steps), ReportMeta.
+
+    Raises ParseError for an empty file, malformed XML (with line and column) or a root element
+    that is not `<TestRun>`; UnsafeInputError for DTD entity tricks.
+    """
+    start = _start_of(stream)
+    head = stream.read(_HEAD)
+    if not head.lstrip(b"\xef\xbb\xbf").strip():
+        more = stream.read(1)
+        if not more:
+            raise ParseError("the file is empty or holds no XML element", code="empty_file")
+        head += more
+    if start is None:
+        yield from _Reader(None).read(_Prefixed(head, stream))  # type: ignore[arg-type]
+        return
+    stream.seek(start)
+    definitions = _read_definitions(stream)
+    stream.seek(start)
+    yield from _Reader(definitions).read(stream)
+
+
+FORMAT = Format(
+    name="trx",
+    origin="trx_xml",
+    title="MSTest TRX",
+    sniff_fn=sniff,
+    parse=parse,
+    aliases=("mstest", "vstest", "trx_xml", "visualstudio"),
+    filenames=("*.trx",),
+    mimetypes=("application/xml", "text/xml"),
+    priority=0.5,
+)

@@ -1,0 +1,256 @@
+"""xUnit.net's XML report (`--xml`, the console/MSBuild runners), v1 and v2+ formats.
+
+- v1 (xUnit.net 1.x): root `<assembly>` (or several under `<assemblies>`), tests grouped in
+  `<class>`; result Pass/Fail/Skip; a skip reason is `<reason><message>`.
+- v2 and v3 runners (schema versions 1 to 3): `<assemblies>` > `<assembly>` > `<collection>` >
+  `<test>`; result Pass/Fail/Skip/NotRun; a skip reason is `<reason>` text.
+
+Containers: "Assembly" (titled by its file name; the full path is a property), then
+"Collection" (v2) or "Class" (v1). A test's title is its `name` (the display name), its classname
+is `type`. Traits are tags `name:value`; `<output>` is stdout. Assembly-level `<errors>`
+(cleanup failures outside any test) are kept on the assembly's `properties["errors"]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
+
+from lxml import etree
+
+from assay.errors import ParseError
+from assay.formats._xml import iterparse, local
+from assay.formats._xml_results import (
+    add_tag,
+    basename,
+    child,
+    child_text,
+    children,
+    combine_date_time,
+    element_text,
+    parse_datetime,
+    release,
+    root_element,
+    seconds_to_ms,
+)
+from assay.formats.registry import Format
+from assay.model import Container, Event, ReportMeta, Result, Status
+
+_ROOTS = ("assemblies", "assembly")
+
+_RESULTS = {
+    "pass": Status.PASSED,
+    "fail": Status.FAILED,
+    "skip": Status.SKIPPED,
+    # v2.5+/v3: an explicit test that was not asked for
+    "notrun": Status.SKIPPED,
+}
+
+# Container elements, the elements each may sit in, and their classification.
+_CONTAINERS = {
+    "assembly": (("assemblies", ""), "Assembly"),
+    "collection": (("assembly",), "Collection"),
+    "class": (("assembly",), "Class"),
+}
+
+# Assembly attributes kept as container properties.
+_ASSEMBLY_PROPERTIES = ("environment", "test-framework", "target-framework", "config-file")
+
+# Signs of xUnit.net in an `<assembly>` start tag (a .NET or Maven assembly file has none).
+_XUNIT_HINTS = (b"test-framework=", b"run-date=", b"total=", b"environment=")
+
+
+def sniff(head: bytes) -> float:
+    """0.95 for an `<assemblies>` root; 0.9 for an xUnit.net-looking `<assembly>` root; else 0."""
+    root = root_element(head)
+    if root is None:
+        return 0.0
+    name, attributes = root
+    if name == "assemblies":
+        return 0.95
+    if name != "assembly" or b"xmlns" in attributes:
+        # .NET application manifests and Maven assembly descriptors are namespaced <assembly>
+        return 0.0
+    if any(hint in attributes for hint in _XUNIT_HINTS) or b"<class " in head or b"<collection " in head:
+        return 0.9
+    return 0.3
+
+
+def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
+    """Stream Containers (assembly, collection or class), Results (tests) and ReportMeta.
+
+    Raises ParseError for malformed XML (with line and column) or a root other than
+    `<assemblies>` / `<assembly>`.
+    """
+    stack: list[tuple[etree._Element, Container]] = []
+    seen_root = False
+    for event, element in iterparse(stream):
+        tag = local(element.tag)
+        parent = element.getparent()
+        parent_tag = local(parent.tag) if parent is not None else ""
+        if not seen_root:
+            _check_root(tag, element)
+            seen_root = True
+            if tag == "assemblies":
+                meta = _run_meta(element)
+                if meta is not None:
+                    yield meta
+                continue
+        if event == "start":
+            if tag in _CONTAINERS and parent_tag in _CONTAINERS[tag][0]:
+                container = _open(tag, element, stack[-1][1] if stack else None)
+                stack.append((element, container))
+                yield container
+                if tag == "assembly" and (meta := _run_meta(element)) is not None:
+                    yield meta
+            continue
+        if tag == "test":
+            yield _test(element, stack[-1][1] if stack else None)
+            release(element)
+        elif tag == "errors" and parent_tag == "assembly" and stack:
+            _read_errors(stack[-1][1], element)
+            release(element)
+        elif tag == "failure" and parent_tag == "class" and stack:
+            # v1: a failure of the class itself (IUseFixture<T> setup or dispose)
+            stack[-1][1].properties["failure"] = _failure(element)
+            release(element)
+        elif stack and stack[-1][0] is element:
+            stack.pop()
+            release(element)
+
+
+FORMAT = Format(
+    name="xunit",
+    origin="xunit_xml",
+    title="xUnit.net XML",
+    sniff_fn=sniff,
+    parse=parse,
+    aliases=("xunit-xml", "xunit.net", "xunitnet"),
+    filenames=("*.xml",),
+    mimetypes=("application/xml", "text/xml"),
+    priority=0.5,
+)
+
+
+def _check_root(tag: str, element: etree._Element) -> None:
+    if tag not in _ROOTS:
+        raise ParseError(
+            f"not an xUnit.net file: root element is <{tag}>, expected <assemblies> or <assembly>",
+            line=element.sourceline,
+        )
+
+
+def _open(tag: str, element: etree._Element, parent: Container | None) -> Container:
+    classification = _CONTAINERS[tag][1]
+    name = (element.get("name") or "").strip()
+    container = Container(
+        title=name or f"(unnamed {classification.lower()})",
+        classification=classification,
+        parent=parent,
+        duration=seconds_to_ms(element.get("time")),
+    )
+    if tag == "assembly" and name and basename(name) != name:
+        # the assembly's path differs between machines; its file name does not
+        container.title = basename(name)
+        container.properties["path"] = name
+    if tag == "assembly":
+        for attribute in _ASSEMBLY_PROPERTIES:
+            if element.get(attribute):
+                container.properties[attribute] = element.get(attribute)
+    return container
+
+
+def _run_meta(element: etree._Element) -> ReportMeta | None:
+    """Start and finish of `<assemblies>` (schema 2+: start-rtf) or an `<assembly>` (run-date)."""
+    started = parse_datetime(element.get("start-rtf")) or combine_date_time(
+        element.get("run-date"), element.get("run-time")
+    )
+    finished = parse_datetime(element.get("finish-rtf"))
+    if started is None and finished is None:
+        return None
+    return ReportMeta(started_at=started, finished_at=finished)
+
+
+def _test(element: etree._Element, container: Container | None) -> Result:
+    name = (element.get("name") or "").strip()
+    type_name = (element.get("type") or "").strip()
+    method = (element.get("method") or "").strip()
+    raw = (element.get("result") or "").strip()
+    failure = child(element, "failure")
+    status = _RESULTS.get(raw.lower())
+    if status is None:
+        status = Status.FAILED if failure is not None else Status.UNKNOWN
+    result = Result(
+        title=name or ".".join(part for part in (type_name, method) if part) or "(unnamed test)",
+        status=status,
+        container=container,
+        duration=seconds_to_ms(element.get("time")),
+        classname=type_name or None,
+        stdout=child_text(element, "output"),
+    )
+    if failure is not None:
+        details = _failure(failure)
+        result.exception_name = details.get("exception")
+        result.exception_description = details.get("message")
+        result.exception_backtrace = details.get("stack_trace")
+    reason = _reason(element)
+    if reason and result.exception_description is None:
+        result.exception_description = reason
+    for traits in children(element, "traits"):
+        for trait in children(traits, "trait"):
+            trait_name = (trait.get("name") or "").strip()
+            value = (trait.get("value") or "").strip()
+            add_tag(result.tags, f"{trait_name}:{value}" if trait_name else value)
+    if raw and raw.lower() not in _RESULTS:
+        result.properties["result"] = raw
+    result.json_data = _extras(element, method)
+    return result
+
+
+def _reason(element: etree._Element) -> str | None:
+    """v2: `<reason>` text; v1: `<reason><message>`."""
+    reason = child(element, "reason")
+    if reason is None:
+        return None
+    return child_text(reason, "message") or element_text(reason)
+
+
+def _failure(failure: etree._Element) -> dict[str, Any]:
+    exception = (failure.get("exception-type") or "").strip() or None
+    message = child_text(failure, "message")
+    if exception and message and message.startswith(f"{exception} : "):
+        # xUnit.net 1.x repeats the exception type in front of the message
+        message = message[len(exception) + 3 :].strip() or None
+    details = {"exception": exception, "message": message, "stack_trace": child_text(failure, "stack-trace")}
+    return {key: value for key, value in details.items() if value}
+
+
+def _read_errors(container: Container, element: etree._Element) -> None:
+    """`<errors><error type name><failure>`: failures outside tests (cleanup, catastrophic)."""
+    errors = []
+    for error in children(element, "error"):
+        entry: dict[str, Any] = {"type": error.get("type"), "name": error.get("name")}
+        failure = child(error, "failure")
+        if failure is not None:
+            entry.update(_failure(failure))
+        errors.append({key: value for key, value in entry.items() if value})
+    if errors:
+        container.properties.setdefault("errors", []).extend(errors)
+
+
+def _extras(element: etree._Element, method: str) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    if method:
+        extras["method"] = method
+    for attribute in ("source-file", "source-line", "start-rtf", "finish-rtf"):
+        if element.get(attribute):
+            extras[attribute.replace("-", "_")] = element.get(attribute)
+    warnings = [
+        text
+        for warnings in children(element, "warnings")
+        for warning in children(warnings, "warning")
+        if (text := element_text(warning))
+    ]
+    if warnings:
+        extras["warnings"] = warnings
+    return extras
