@@ -19,6 +19,17 @@ class Settings(BaseSettings):
     # Upload limits of the Calliope import API (its documents: 50 MB per formatter, 30 MB auto-detect).
     max_upload_bytes: int = 50 * 1024 * 1024
     max_detect_upload_bytes: int = 30 * 1024 * 1024
+    # Signs Xray Cloud tokens and web sessions' CSRF; empty: one is made and kept in the data dir
+    # (set it explicitly when several servers share a database).
+    secret_key: str = ""
+    # Anyone may read (never write) the web UI without signing in.
+    public_read: bool = False
+    # redis://host:6379/0 puts the job queue on Redis (consumed by `assay worker` processes);
+    # empty: an embedded SQLite-backed queue consumed by threads inside `assay serve`.
+    redis_url: str = ""
+    queue_workers: int = 2
+    # How long a QMetry-style upload URL stays usable.
+    upload_url_ttl_seconds: int = 3600
 
     @property
     def sqlite_path(self) -> Path:

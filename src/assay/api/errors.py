@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,8 @@ from assay.errors import (
     NotFoundError,
     PayloadTooLargeError,
 )
+
+logger = logging.getLogger("assay.api")
 
 # Most specific first: the first class an error is an instance of decides.
 _STATUS: tuple[tuple[type[AssayError], int], ...] = (
@@ -61,6 +64,13 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         wrapped = InvalidInputError("invalid request: " + "; ".join(problems), code="invalid_request")
         return error_response(wrapped, request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        # A bug, not bad input: say so plainly (the traceback goes to the server log), in the same shape.
+        logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        wrapped = AssayError(f"internal error ({type(error).__name__}); see the server log", code="internal_error")
+        return JSONResponse(error_body(wrapped, request), status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

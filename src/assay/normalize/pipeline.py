@@ -32,6 +32,7 @@ class _Normalizer:
         self.emitted: set[int] = set()
         self.queue: list[Event] = []
         self.replaced_sources: list[Container] = []
+        self.placed: dict[tuple[int, str], Container | None] = {}
 
     # -- containers -----------------------------------------------------------------------------
     def _emit(self, container: Container) -> None:
@@ -91,11 +92,19 @@ class _Normalizer:
         suite = result.container
         if not self.options.smart or not result.classname:
             return self._resolve(suite)
-        split = split_classname(result.classname)
+        # Thousands of results share a suite and class name: decide once per pair.
+        key = (id(suite), result.classname)
+        placed = self.placed.get(key)
+        if placed is None:
+            placed = self.placed[key] = self._place_by_classname(suite, result.classname)
+        return placed
+
+    def _place_by_classname(self, suite: Container | None, classname: str) -> Container | None:
+        split = split_classname(classname)
         if split is None:
             return self._resolve(suite)
         package, cls = split
-        if suite is not None and id(suite) not in self.out and suite.title.strip() == result.classname.strip():
+        if suite is not None and id(suite) not in self.out and suite.title.strip() == classname.strip():
             # Surefire-style suite named after its class: the Package/Class pair replaces it.
             replacement = self.replaced.get(id(suite))
             if replacement is None:

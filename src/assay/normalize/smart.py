@@ -9,6 +9,7 @@ Package/Class pair goes inside it. Class names that are not dotted identifiers (
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Java/Kotlin/Python/C# style: at least two dotted identifier segments.
@@ -17,6 +18,7 @@ _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
+@functools.lru_cache(maxsize=4096)
 def split_classname(classname: str) -> tuple[str | None, str] | None:
     """`a.b.C` -> ("a.b", "C"); `C` -> (None, "C"); anything else -> None (leave the tree alone)."""
     name = classname.strip()

@@ -226,6 +226,71 @@ api_key = Table(
     Column("revoked_at", TS),
 )
 
+
+# --- web UI (issue: the web UI) ---------------------------------------------------------------------
+user = Table(
+    "user_account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),  # argon2
+    Column("is_admin", Boolean, nullable=False, default=False, server_default="0"),
+    Column("created_at", TS, nullable=False),
+    Column("last_login_at", TS),
+)
+
+# Server-side sessions, so any API server behind a load balancer can read them.
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the cookie value
+    Column("user_id", Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+)
+
+# --- Xray-compatible API: test plans --------------------------------------------------------------------
+test_plan = Table(
+    "test_plan",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("summary", Text),
+    Column("created_at", TS, nullable=False),
+)
+
+test_plan_report = Table(
+    "test_plan_report",
+    metadata,
+    Column("test_plan_id", Integer, ForeignKey("test_plan.id", ondelete="CASCADE"), primary_key=True),
+    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), primary_key=True),
+)
+
+test_plan_test = Table(
+    "test_plan_test",
+    metadata,
+    Column("test_plan_id", Integer, ForeignKey("test_plan.id", ondelete="CASCADE"), primary_key=True),
+    Column("test_id", Integer, ForeignKey("test.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# --- QMetry-compatible API: single-use upload URLs ------------------------------------------------------
+upload_slot = Table(
+    "upload_slot",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the URL's secret
+    Column("import_id", UUID, nullable=False, unique=True),  # = the trackingId
+    Column("project_id", Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("params", JSON, nullable=False, default=dict),  # the step-1 request, validated
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("used_at", TS),
+)
+
 __all__ = [
     "api_key",
     "asset",
@@ -238,4 +303,10 @@ __all__ = [
     "result",
     "step",
     "test",
+    "test_plan",
+    "test_plan_report",
+    "test_plan_test",
+    "upload_slot",
+    "user",
+    "web_session",
 ]
