@@ -54,7 +54,7 @@ def generate(path: Path, target_mb: float) -> int:
                 body = ""
                 if roll < 0.08:
                     trace = "\n".join(f"\tat {cls}.method{i}({cls.rsplit('.', 1)[1]}.java:{rng.randrange(900)})"
-                                      for i in range(6))
+                                      for i in range(14))
                     body = (f'<failure message="expected:&lt;{case}&gt; but was:&lt;{case + 1}&gt;" '
                             f'type="org.opentest4j.AssertionFailedError">org.opentest4j.AssertionFailedError: '
                             f"expected: &lt;{case}&gt;\n{trace}</failure>")
@@ -62,8 +62,10 @@ def generate(path: Path, target_mb: float) -> int:
                     body = '<error message="NullPointerException" type="java.lang.NullPointerException">npe</error>'
                 elif roll < 0.13:
                     body = '<skipped message="disabled"/>'
-                if rng.random() < 0.3:
-                    body += f"<system-out>log line for {name}\nsecond line {rng.random()}</system-out>"
+                if rng.random() < 0.7:
+                    lines = "\n".join(f"{i:02d}:00.{rng.randrange(999):03d} INFO [{name}] step {i} done in "
+                                       f"{rng.randrange(90)} ms" for i in range(4))
+                    body += f"<system-out>{lines}</system-out>"
                 cases.append(f'  <testcase name="{name}" classname="{cls}" time="{rng.random():.3f}">{body}</testcase>\n')
             chunk = (f'<testsuite name="{cls}" tests="100" time="1.5" timestamp="2026-11-23T10:00:00">\n'
                      + "".join(cases) + "<system-out>suite output</system-out>\n</testsuite>\n")
