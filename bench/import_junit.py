@@ -53,22 +53,32 @@ def generate(path: Path, target_mb: float) -> int:
                 roll = rng.random()
                 body = ""
                 if roll < 0.08:
-                    trace = "\n".join(f"\tat {cls}.method{i}({cls.rsplit('.', 1)[1]}.java:{rng.randrange(900)})"
-                                      for i in range(14))
-                    body = (f'<failure message="expected:&lt;{case}&gt; but was:&lt;{case + 1}&gt;" '
-                            f'type="org.opentest4j.AssertionFailedError">org.opentest4j.AssertionFailedError: '
-                            f"expected: &lt;{case}&gt;\n{trace}</failure>")
+                    trace = "\n".join(
+                        f"\tat {cls}.method{i}({cls.rsplit('.', 1)[1]}.java:{rng.randrange(900)})" for i in range(14)
+                    )
+                    body = (
+                        f'<failure message="expected:&lt;{case}&gt; but was:&lt;{case + 1}&gt;" '
+                        f'type="org.opentest4j.AssertionFailedError">org.opentest4j.AssertionFailedError: '
+                        f"expected: &lt;{case}&gt;\n{trace}</failure>"
+                    )
                 elif roll < 0.10:
                     body = '<error message="NullPointerException" type="java.lang.NullPointerException">npe</error>'
                 elif roll < 0.13:
                     body = '<skipped message="disabled"/>'
                 if rng.random() < 0.7:
-                    lines = "\n".join(f"{i:02d}:00.{rng.randrange(999):03d} INFO [{name}] step {i} done in "
-                                       f"{rng.randrange(90)} ms" for i in range(4))
+                    lines = "\n".join(
+                        f"{i:02d}:00.{rng.randrange(999):03d} INFO [{name}] step {i} done in {rng.randrange(90)} ms"
+                        for i in range(4)
+                    )
                     body += f"<system-out>{lines}</system-out>"
-                cases.append(f'  <testcase name="{name}" classname="{cls}" time="{rng.random():.3f}">{body}</testcase>\n')
-            chunk = (f'<testsuite name="{cls}" tests="100" time="1.5" timestamp="2026-11-23T10:00:00">\n'
-                     + "".join(cases) + "<system-out>suite output</system-out>\n</testsuite>\n")
+                cases.append(
+                    f'  <testcase name="{name}" classname="{cls}" time="{rng.random():.3f}">{body}</testcase>\n'
+                )
+            chunk = (
+                f'<testsuite name="{cls}" tests="100" time="1.5" timestamp="2026-11-23T10:00:00">\n'
+                + "".join(cases)
+                + "<system-out>suite output</system-out>\n</testsuite>\n"
+            )
             out.write(chunk)
             written += len(chunk.encode())
         out.write("</testsuites>\n")
@@ -84,8 +94,17 @@ def floor_parse(path: Path) -> list[tuple]:
                 status, message, text = child.tag, child.get("message"), child.text
             elif child.tag == "system-out":
                 text = (text or "") + (child.text or "")
-        rows.append((str(uuid.uuid4()), element.get("name"), element.get("classname"), element.get("time"),
-                     status, message, text))
+        rows.append(
+            (
+                str(uuid.uuid4()),
+                element.get("name"),
+                element.get("classname"),
+                element.get("time"),
+                status,
+                message,
+                text,
+            )
+        )
         element.clear()
         while element.getprevious() is not None:
             del element.getparent()[0]
@@ -96,8 +115,10 @@ def floor_sqlite(path: Path, directory: Path) -> None:
     rows = floor_parse(path)
     db = sqlite3.connect(directory / "floor.sqlite3", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT, classname TEXT, time TEXT, status TEXT, "
-               "message TEXT, text TEXT)")
+    db.execute(
+        "CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT, classname TEXT, time TEXT, status TEXT, "
+        "message TEXT, text TEXT)"
+    )
     db.execute("BEGIN")
     db.executemany("INSERT INTO t VALUES (?,?,?,?,?,?,?)", rows)
     db.execute("COMMIT")
@@ -109,8 +130,10 @@ def floor_postgres(path: Path, dsn: str) -> None:
 
     rows = floor_parse(path)
     with psycopg.connect(dsn) as connection:
-        connection.execute("CREATE TABLE t (id uuid PRIMARY KEY, name text, classname text, time text, "
-                           "status text, message text, text text)")
+        connection.execute(
+            "CREATE TABLE t (id uuid PRIMARY KEY, name text, classname text, time text, "
+            "status text, message text, text text)"
+        )
         with connection.cursor() as cursor, cursor.copy("COPY t FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -150,8 +173,9 @@ def http_import(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
     import httpx
 
     port = free_port()
-    server = subprocess.Popen([*ASSAY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*ASSAY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -160,13 +184,20 @@ def http_import(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        key = subprocess.run([*ASSAY, "apikey", "create"], env=env, capture_output=True, text=True,
-                             check=True).stdout.strip().splitlines()[-1]
+        key = (
+            subprocess.run([*ASSAY, "apikey", "create"], env=env, capture_output=True, text=True, check=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         baseline = vm_hwm_mb(server.pid)
         data = path.read_bytes()
         started = time.perf_counter()
-        response = httpx.post(f"{base}/api/v2/profile/1/report/import/junit", content=data,
-                              headers={"x-api-key": key, "Content-Type": "text/xml"}, timeout=600)
+        response = httpx.post(
+            f"{base}/api/v2/profile/1/report/import/junit",
+            content=data,
+            headers={"x-api-key": key, "Content-Type": "text/xml"},
+            timeout=600,
+        )
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
             raise RuntimeError(response.text)
@@ -207,8 +238,10 @@ def main() -> None:
     path = work / "bench-junit.xml"
     tests = generate(path, args.mb)
     size_mb = path.stat().st_size / 1_000_000
-    print(f"file: {size_mb:.1f} MB, {tests} test cases; python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores, {os.uname().machine}")
+    print(
+        f"file: {size_mb:.1f} MB, {tests} test cases; python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores, {os.uname().machine}"
+    )
 
     rows: list[tuple[str, float, float]] = []
     t_parse = timed(floor_parse, path)
@@ -244,7 +277,8 @@ def main() -> None:
                 assert total == tests, (total, tests)
             else:
                 elapsed, rss, _ = peak_rss_mb_of_children_run(
-                    [*ASSAY, "import", str(path), "--profile", "1", "--format", "junit"], env)
+                    [*ASSAY, "import", str(path), "--profile", "1", "--format", "junit"], env
+                )
             floor = t_sqlite if database == "sqlite" else t_pg
             assay_rows.append((f"assay {via} -> {database}", elapsed, rss, elapsed / floor if floor else float("nan")))
             if created:

@@ -130,8 +130,12 @@ def apikey_list() -> None:
         rows = list_api_keys(connection)
     table = Table("id", "prefix", "name", "project", "created", "last used", "revoked")
     for row in rows:
-        table.add_row(*(str(row[c]) if row[c] is not None else "" for c in
-                        ("id", "prefix", "name", "project_id", "created_at", "last_used_at", "revoked_at")))
+        table.add_row(
+            *(
+                str(row[c]) if row[c] is not None else ""
+                for c in ("id", "prefix", "name", "project_id", "created_at", "last_used_at", "revoked_at")
+            )
+        )
     Console().print(table)
 
 
@@ -151,10 +155,19 @@ def apikey_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see 
     typer.echo(f"API key {key_id} revoked")
 
 
-def _options(tags: list[str], build: str | None, os_name: str | None, platform: str | None,
-             smart: bool, merge_containers: bool, ignore_empty_report: bool) -> dict[str, list[str]]:
+def _options(
+    tags: list[str],
+    build: str | None,
+    os_name: str | None,
+    platform: str | None,
+    smart: bool,
+    merge_containers: bool,
+    ignore_empty_report: bool,
+) -> dict[str, list[str]]:
     raw: dict[str, list[str]] = {
-        "tag[]": tags, "smart": [str(smart).lower()], "merge_containers": [str(merge_containers).lower()],
+        "tag[]": tags,
+        "smart": [str(smart).lower()],
+        "merge_containers": [str(merge_containers).lower()],
         "ignore_empty_report": [str(ignore_empty_report).lower()],
     }
     for name, value in (("build", build), ("os", os_name), ("platform", platform)):
@@ -165,8 +178,10 @@ def _options(tags: list[str], build: str | None, os_name: str | None, platform: 
 
 @app.command("import")
 def import_files(
-    files: Annotated[list[Path], typer.Argument(help="Result files (all go into one report).", exists=True,
-                                                dir_okay=False, readable=True)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Result files (all go into one report).", exists=True, dir_okay=False, readable=True),
+    ],
     profile: Annotated[int, typer.Option("--profile", help="Profile id.")] = 1,
     format_name: Annotated[str | None, typer.Option("--format", help="Format name (default: detect).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="key:value or a word; repeatable.")] = None,
@@ -194,13 +209,21 @@ def import_files(
     runtime = _runtime()
     uploads = [UploadedFile(name=f.name, path=f, size=f.stat().st_size) for f in files]
     try:
-        request = ImportRequest(profile_id=profile, files=uploads, format=format_name, options=parse_options(raw),
-                                api="cli")
+        request = ImportRequest(
+            profile_id=profile, files=uploads, format=format_name, options=parse_options(raw), api="cli"
+        )
     except Exception as error:  # InvalidInputError from options
         _fail(str(error))
     total = sum(u.size for u in uploads)
-    with Progress(TextColumn("importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as progress:
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
         task = progress.add_task("import", total=total)
         request.progress = lambda n: progress.advance(task, n)
         from assay.errors import AssayError
@@ -220,8 +243,9 @@ def import_files(
     )
 
 
-def _import_remote(files: list[Path], url: str, api_key: str | None, profile: int, format_name: str | None,
-                   raw: dict[str, list[str]]) -> None:
+def _import_remote(
+    files: list[Path], url: str, api_key: str | None, profile: int, format_name: str | None, raw: dict[str, list[str]]
+) -> None:
     import httpx
 
     if not api_key:
@@ -230,8 +254,11 @@ def _import_remote(files: list[Path], url: str, api_key: str | None, profile: in
     handles = [f.open("rb") for f in files]
     try:
         response = httpx.post(
-            endpoint, headers={"x-api-key": api_key or ""}, data={k: v for k, v in raw.items() if v},
-            files=[("file[]", (f.name, h)) for f, h in zip(files, handles, strict=True)], timeout=600,
+            endpoint,
+            headers={"x-api-key": api_key or ""},
+            data={k: v for k, v in raw.items() if v},
+            files=[("file[]", (f.name, h)) for f, h in zip(files, handles, strict=True)],
+            timeout=600,
         )
     except httpx.HTTPError as error:
         _fail(f"could not reach {endpoint}: {error}")
@@ -245,8 +272,10 @@ def _import_remote(files: list[Path], url: str, api_key: str | None, profile: in
     if response.status_code != 200:
         _fail(f"{response.status_code}: {body.get('error', {}).get('message', body)}")
     report = body["report"]
-    typer.echo(f"report {report['key']} ({report['url']}): {report['count_total']} tests, "
-               f"{report['count_failed']} failed, {report['count_broken']} broken")
+    typer.echo(
+        f"report {report['key']} ({report['url']}): {report['count_total']} tests, "
+        f"{report['count_failed']} failed, {report['count_broken']} broken"
+    )
 
 
 @app.command()
@@ -316,4 +345,3 @@ def formats() -> None:
 
 def main() -> None:
     app()
-

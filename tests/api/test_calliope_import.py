@@ -20,8 +20,13 @@ IMPORT = "/api/v2/profile/1/report/import"
 
 
 def _counts(report: dict) -> tuple[int, int, int, int, int]:
-    return (report["count_total"], report["count_passed"], report["count_failed"], report["count_broken"],
-            report["count_skipped"])
+    return (
+        report["count_total"],
+        report["count_passed"],
+        report["count_failed"],
+        report["count_broken"],
+        report["count_skipped"],
+    )
 
 
 def _want(relative: str) -> tuple[int, int, int, int, int]:
@@ -36,8 +41,11 @@ def _report_rows(server: Server) -> int:
 
 def test_raw_body_with_formatter(server: Server) -> None:
     with server.client() as client:
-        response = client.post(f"{IMPORT}/junit?os=linux&platform=jvm&build=42", content=SUREFIRE.read_bytes(),
-                               headers={"Content-Type": "text/xml"})
+        response = client.post(
+            f"{IMPORT}/junit?os=linux&platform=jvm&build=42",
+            content=SUREFIRE.read_bytes(),
+            headers={"Content-Type": "text/xml"},
+        )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["import_status"] == 0 and body["import_id"]
@@ -81,12 +89,16 @@ def test_multipart_files_make_one_report_with_options_as_fields(server: Server) 
 def test_multipart_body_under_a_wrong_or_boundaryless_header(server: Server) -> None:
     boundary = "----assayboundary"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file[]\"; filename=\"a.xml\"\r\n"
-        "Content-Type: text/xml\r\n\r\n"
-    ).encode() + SUREFIRE.read_bytes() + (
-        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"build\"; filename=\"build.txt\"\r\n\r\n"
-        f"99\r\n--{boundary}--\r\n"
-    ).encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="a.xml"\r\n'
+            "Content-Type: text/xml\r\n\r\n"
+        ).encode()
+        + SUREFIRE.read_bytes()
+        + (
+            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="build"; filename="build.txt"\r\n\r\n'
+            f"99\r\n--{boundary}--\r\n"
+        ).encode()
+    )
     want = _want("junit/surefire-junit4-failures-skipped.xml")
     with server.client() as client:
         for content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -100,8 +112,9 @@ def test_multipart_body_under_a_wrong_or_boundaryless_header(server: Server) -> 
 def test_urlencoded_file_field(server: Server) -> None:
     encoded = "file[]=" + urllib.parse.quote(SUREFIRE.read_text(), safe="") + "&smart=false"
     with server.client() as client:
-        response = client.post(f"{IMPORT}/junit", content=encoded,
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = client.post(
+            f"{IMPORT}/junit", content=encoded, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
     assert response.status_code == 200, response.text
     assert _counts(response.json()["report"]) == _want("junit/surefire-junit4-failures-skipped.xml")
 
@@ -116,8 +129,9 @@ def test_auth_profile_and_formatter_refusals(server: Server) -> None:
         missing = client.post(f"{IMPORT}/junit", content=body)
         wrong = client.post(f"{IMPORT}/junit", content=body, headers={"x-api-key": "assay_dead_beef"})
         out_of_scope = client.post(f"{IMPORT}/junit", content=body, headers={"x-api-key": scoped})
-        in_scope = client.post(f"/api/v2/profile/{other_profile['id']}/report/import/junit", content=body,
-                               headers={"x-api-key": scoped})
+        in_scope = client.post(
+            f"/api/v2/profile/{other_profile['id']}/report/import/junit", content=body, headers={"x-api-key": scoped}
+        )
     assert missing.status_code == 401 and missing.json()["error"]["code"] == "unauthorized"
     assert wrong.status_code == 401
     assert out_of_scope.status_code == 404
@@ -146,10 +160,15 @@ def test_malformed_xml_is_a_clear_400_kept_on_the_import(server: Server) -> None
 
 
 def test_hostile_xml_is_refused_fast(server: Server) -> None:
-    laughs = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">' + b"".join(
-        f'<!ENTITY a{i} "{"&a;" * 10 if i == 0 else f"&a{i - 1};" * 10}">'.encode() for i in range(10)
-    ) + b']><testsuite name="x"><testcase name="&a9;"/></testsuite>'
-    external = b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]><testsuite><testcase name="&x;"/></testsuite>'
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(f'<!ENTITY a{i} "{"&a;" * 10 if i == 0 else f"&a{i - 1};" * 10}">'.encode() for i in range(10))
+        + b']><testsuite name="x"><testcase name="&a9;"/></testsuite>'
+    )
+    external = (
+        b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<testsuite><testcase name="&x;"/></testsuite>'
+    )
     with server.client() as client:
         for payload in (laughs, external):
             started = time.monotonic()

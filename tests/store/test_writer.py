@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, insert, select
 
-from assay.model import Asset, Container, Result, ReportMeta, Status, Step, new_id
+from assay.model import Asset, Container, ReportMeta, Result, Status, Step, new_id
 from assay.normalize import NormalizeOptions, normalize
-
-FILE_TREE = NormalizeOptions(smart=False)
 from assay.services.projects import get_project, issue_keys
 from assay.services.runtime import Runtime
 from assay.store import read_transaction, tables, write_transaction
 from assay.store.reader import iter_tree, read_report
 from assay.store.writer import ReportWriter, finish_report
+
+FILE_TREE = NormalizeOptions(smart=False)
 
 
 def _insert_report(connection, report_id: str) -> None:  # type: ignore[no-untyped-def]

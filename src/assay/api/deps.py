@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request

@@ -19,6 +19,7 @@ import tempfile
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import python_multipart
 from starlette.requests import Request
@@ -58,9 +59,10 @@ async def read_upload(request: Request, limit: int, spool_dir: Path | None = Non
         raise PayloadTooLargeError(_too_large(limit), limit=limit)
     if spool_dir is not None:
         spool_dir.mkdir(parents=True, exist_ok=True)
-    upload = Upload(directory=Path(tempfile.mkdtemp(prefix="upload-", dir=spool_dir)))
+    directory = Path(tempfile.mkdtemp(prefix="upload-", dir=spool_dir))
+    upload = Upload(directory=directory)
     try:
-        body = upload.directory / "body"
+        body = directory / "body"
         size = 0
         with body.open("wb") as handle:
             async for chunk in request.stream():
@@ -100,7 +102,7 @@ def _split(upload: Upload, body: Path, size: int, content_type: str, filename: s
 def _multipart_boundary(head: bytes, content_type: str) -> bytes | None:
     """The boundary the body really uses, or None if the body is not multipart."""
     match = _BOUNDARY_LINE.match(head)
-    if match is None or b"content-disposition" not in head[: 4096].lower():
+    if match is None or b"content-disposition" not in head[:4096].lower():
         return None
     return match.group(1)
 
@@ -157,7 +159,7 @@ class _PartCollector:
         self.headers: dict[str, str] = {}
         self.header_field = b""
         self.header_value = b""
-        self.handle = None  # type: ignore[var-annotated]
+        self.handle: IO[bytes] | None = None
         self.path: Path | None = None
         self.parts: list[tuple[dict[str, str], Path, int]] = []
         self.size = 0
@@ -186,7 +188,8 @@ class _PartCollector:
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         self.size += end - start
-        self.handle.write(data[start:end])  # type: ignore[union-attr]
+        assert self.handle is not None
+        self.handle.write(data[start:end])
 
     def on_part_end(self) -> None:
         if self.handle is not None:
@@ -208,10 +211,18 @@ def _disposition(value: str) -> dict[str, str]:
 
 def _read_multipart(upload: Upload, body: Path, boundary: bytes) -> None:
     collector = _PartCollector(upload)
-    callbacks = {name: getattr(collector, name) for name in (
-        "on_part_begin", "on_part_data", "on_part_end", "on_header_field", "on_header_value", "on_header_end",
-        "on_headers_finished",
-    )}
+    callbacks = {
+        name: getattr(collector, name)
+        for name in (
+            "on_part_begin",
+            "on_part_data",
+            "on_part_end",
+            "on_header_field",
+            "on_header_value",
+            "on_header_end",
+            "on_headers_finished",
+        )
+    }
     parser = python_multipart.MultipartParser(boundary, callbacks, max_header_count=32)  # type: ignore[arg-type]
     try:
         with body.open("rb") as handle:

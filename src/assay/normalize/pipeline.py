@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from assay.model import Container, Event, Result, ReportMeta
+from assay.model import Container, Event, ReportMeta, Result
 from assay.normalize.history import history_hash
 from assay.normalize.smart import split_classname
 

@@ -45,10 +45,10 @@ def create_api_key(connection: Connection, project_id: int | None, name: str | N
     prefix = secrets.token_hex(4)
     plaintext = f"{_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     key_id = connection.execute(
-        insert(tables.api_key).values(
-            prefix=prefix, hash=_hash(plaintext), name=name, project_id=project_id, created_at=datetime.now(UTC)
-        )
-    ).inserted_primary_key[0]
+        insert(tables.api_key)
+        .values(prefix=prefix, hash=_hash(plaintext), name=name, project_id=project_id, created_at=datetime.now(UTC))
+        .returning(tables.api_key.c.id)
+    ).scalar_one()
     return ApiKey(id=key_id, prefix=prefix, project_id=project_id), plaintext
 
 

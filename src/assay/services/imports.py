@@ -8,14 +8,14 @@ the report is written in a single transaction of its own, so it appears whole or
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import itertools
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, cast
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -29,7 +29,7 @@ from assay.services.import_options import ImportOptions
 from assay.services.projects import get_profile, issue_keys
 from assay.services.runtime import Runtime
 from assay.store import read_transaction, tables, write_transaction
-from assay.store.writer import ReportWriter, WrittenReport, finish_report
+from assay.store.writer import ReportWriter, finish_report
 
 
 @dataclass
@@ -59,6 +59,31 @@ class ImportRequest:
     api: str = "calliope"
     # Told how many bytes of the files were read so far (the CLI's progress bar).
     progress: Callable[[int], None] | None = None
+    # Reshapes the parsed events before normalize (QMetry's automationHierarchy); None keeps them.
+    restructure: Callable[[Iterator[Event]], Iterator[Event]] | None = None
+    # Writes the events as something else than one new report (QMetry: a cycle per suite, results
+    # added to a reused cycle); None: one new report whose id is the import's.
+    layout: ReportLayout | None = None
+
+
+@dataclass
+class LayoutTarget:
+    """What a ReportLayout writes for: the import, its profile, and the files the upload carried."""
+
+    import_id: str
+    profile: dict[str, Any]
+    origin: str
+    resolve_attachment: Callable[[str], Path | None]
+    unused_attachments: Callable[[], list[str]]  # uploaded attachments no result named (so far)
+    log: Callable[..., None]
+
+
+class ReportLayout(Protocol):
+    def write(
+        self, connection: Connection, runtime: Runtime, target: LayoutTarget, events: Iterator[Event]
+    ) -> dict[str, Any]:
+        """Write normalized `events`; returns the (first) report's id, key, origin and counts."""
+        ...
 
 
 @dataclass
@@ -77,34 +102,100 @@ class _Log:
         self.lines.append({"time": datetime.now(UTC).isoformat(), "level": level, "message": message})
 
 
-def run_import(runtime: Runtime, request: ImportRequest, api_key: ApiKey | None = None) -> ImportOutcome:
+def run_import(
+    runtime: Runtime, request: ImportRequest, api_key: ApiKey | None = None, import_id: str | None = None
+) -> ImportOutcome:
     """Import `request`; returns the outcome (never raises AssayError for bad input: it is recorded).
 
+    With `import_id`, runs the import of that existing job (queued: services/queued_imports.py)
+    instead of recording a new one. Such a job may run more than once (a retry, a worker killed
+    mid-import): its report(s) and its success commit in one transaction, and a job found done is
+    not imported again, so it never yields two reports.
+
     Raises NotFoundError before anything is recorded when the profile does not exist or `api_key`
-    may not reach it.
+    may not reach it (or when there is no job `import_id`).
     """
     with read_transaction(runtime.engine) as connection:
         profile = get_profile(connection, request.profile_id)
     if api_key is not None and not api_key.may_reach(profile["project_id"]):
         raise NotFoundError(f"no profile {request.profile_id}")
     log = _Log()
-    import_id = _start_job(runtime, request, profile, log)
+    queued = import_id is not None
+    if import_id is None:
+        import_id = _start_job(runtime, request, profile, log)
+    elif not _resume_job(runtime, import_id, log):
+        return _done_outcome(runtime, import_id)
     try:
-        with tempfile.TemporaryDirectory(prefix="assay-import-") as workdir, \
-                write_transaction(runtime.engine) as connection:
+        with (
+            tempfile.TemporaryDirectory(prefix="assay-import-") as workdir,
+            write_transaction(runtime.engine) as connection,
+        ):
+            if queued and not _claim_job(connection, import_id):
+                raise _AlreadyDone
             report = _import(connection, runtime, request, profile, import_id, log, Path(workdir))
+            if queued:  # in the report's own transaction: a re-run finds the job done, never half done
+                log(f"report {report['key']} written: {report['count_total']} results")
+                detected = report.pop("detected_format")
+                _finish_job(runtime, import_id, log, report_id=report["id"], detected_format=detected,
+                            stage="SUCCESS", connection=connection)
+    except _AlreadyDone:
+        return _done_outcome(runtime, import_id)
     except AssayError as error:
         log(f"import failed: {error.message}", "error")
-        _finish_job(runtime, import_id, log, error=error)
+        _finish_job(runtime, import_id, log, error=error, stage="FAILED" if queued else None)
         return ImportOutcome(import_id=import_id, ok=False, error=error)
     except Exception as error:
         failure = AssayError(f"internal error while importing: {type(error).__name__}", code="internal_error")
         log(f"import failed: {type(error).__name__}: {error}", "error")
-        _finish_job(runtime, import_id, log, error=failure)
+        _finish_job(runtime, import_id, log, error=failure, stage="FAILED" if queued else None)
         raise
-    log(f"report {report['key']} written: {report['count_total']} results")
-    _finish_job(runtime, import_id, log, report_id=report["id"], detected_format=report.pop("detected_format"))
+    if not queued:
+        log(f"report {report['key']} written: {report['count_total']} results")
+        _finish_job(runtime, import_id, log, report_id=report["id"], detected_format=report.pop("detected_format"))
     return ImportOutcome(import_id=import_id, ok=True, report=report)
+
+
+class _AlreadyDone(Exception):
+    """Another run of a queued job committed its report first."""
+
+
+def _resume_job(runtime: Runtime, import_id: str, log: _Log) -> bool:
+    """Mark a queued job running, its log going on from where it was; False when it is already done."""
+    job = tables.import_job
+    with write_transaction(runtime.engine) as connection:
+        row = connection.execute(select(job.c.status, job.c.log).where(job.c.id == import_id)).first()
+        if row is None:
+            raise NotFoundError(f"no import {import_id}")
+        log.lines = list(row.log or [])
+        log("import started by the job queue")
+        # `status <> success` is re-checked under the row lock: a concurrent run may have just finished.
+        done = connection.execute(
+            update(job)
+            .where(job.c.id == import_id, job.c.status != "success")
+            .values(status="running", stage="PARSING", started_at=datetime.now(UTC), log=log.lines)
+        )
+    return bool(done.rowcount)
+
+
+def _claim_job(connection: Connection, import_id: str) -> bool:
+    """Lock a queued job's row for the report transaction (PostgreSQL: a second run waits here)."""
+    job = tables.import_job
+    claimed = connection.execute(
+        update(job).where(job.c.id == import_id, job.c.status != "success").values(stage="CREATING_ASSETS")
+    )
+    return bool(claimed.rowcount)
+
+
+def _done_outcome(runtime: Runtime, import_id: str) -> ImportOutcome:
+    """The outcome of a queued job that an earlier run finished."""
+    report = tables.report
+    with read_transaction(runtime.engine) as connection:
+        job = get_import_job(connection, import_id)
+        row = connection.execute(
+            select(report.c.id, report.c.key, report.c.origin, *(c for c in report.c if c.name.startswith("count_")))
+            .where(report.c.id == job["report_id"])
+        ).first()
+    return ImportOutcome(import_id=import_id, ok=True, report=dict(row._mapping) if row else None)
 
 
 def _start_job(runtime: Runtime, request: ImportRequest, profile: dict[str, Any], log: _Log) -> str:
@@ -118,9 +209,17 @@ def _start_job(runtime: Runtime, request: ImportRequest, profile: dict[str, Any]
     with write_transaction(runtime.engine) as connection:
         connection.execute(
             insert(tables.import_job).values(
-                id=import_id, project_id=profile["project_id"], profile_id=profile["id"], api=request.api,
-                requested_format=request.format, options={**request.options.as_dict(), "unknown": request.options.unknown},
-                files=files, status="running", stage="parse", log=log.lines, created_at=datetime.now(UTC),
+                id=import_id,
+                project_id=profile["project_id"],
+                profile_id=profile["id"],
+                api=request.api,
+                requested_format=request.format,
+                options={**request.options.as_dict(), "unknown": request.options.unknown},
+                files=files,
+                status="running",
+                stage="parse",
+                log=log.lines,
+                created_at=datetime.now(UTC),
                 started_at=datetime.now(UTC),
             )
         )
@@ -135,16 +234,29 @@ def _finish_job(
     report_id: str | None = None,
     error: AssayError | None = None,
     detected_format: str | None = None,
+    stage: str | None = None,
+    connection: Connection | None = None,
 ) -> None:
     values: dict[str, Any] = {
-        "log": log.lines, "finished_at": datetime.now(UTC), "report_id": report_id, "detected_format": detected_format,
+        "log": log.lines,
+        "finished_at": datetime.now(UTC),
+        "report_id": report_id,
+        "detected_format": detected_format,
     }
     if error is None:
-        values.update(status="success", stage="done")
+        values.update(status="success", stage=stage or "done")
     else:
         values.update(status="failed", error_code=error.code, error=error.as_dict())
-    with write_transaction(runtime.engine) as connection:
-        connection.execute(update(tables.import_job).where(tables.import_job.c.id == import_id).values(**values))
+        if stage is not None:
+            values["stage"] = stage
+    # A job never goes back from success (a late duplicate run of a queued job must not undo it).
+    job = tables.import_job
+    statement = update(job).where(job.c.id == import_id, job.c.status != "success").values(**values)
+    if connection is not None:
+        connection.execute(statement)
+        return
+    with write_transaction(runtime.engine) as own:
+        own.execute(statement)
 
 
 @dataclass
@@ -163,8 +275,9 @@ def _head(path: Path) -> bytes:
 def _plan(request: ImportRequest, workdir: Path, log: _Log) -> _Plan:
     """Choose a format for every result file, unpacking zips; files no format claims in a zip are attachments."""
     if not request.files:
-        raise InvalidInputError("no result file in the request: send the file as the body or as file[] parts",
-                                code="no_file")
+        raise InvalidInputError(
+            "no result file in the request: send the file as the body or as file[] parts", code="no_file"
+        )
     named = get_format(request.format) if request.format else None
     plan = _Plan(attachments=list(request.attachments))
     for index, upload in enumerate(request.files):
@@ -182,16 +295,19 @@ def _plan(request: ImportRequest, workdir: Path, log: _Log) -> _Plan:
         for entry in entries:
             entry_head = _head(entry.path)
             member = UploadedFile(name=entry.name, path=entry.path, size=entry.path.stat().st_size)
-            fmt = _entry_format(named, entry_head, entry.name) if entry_head.strip() else None
-            if fmt is None:
+            member_format = _entry_format(named, entry_head, entry.name) if entry_head.strip() else None
+            if member_format is None:
                 plan.attachments.append(member)
                 continue
             found += 1
-            log(f"{label}: {entry.name}: format {fmt.name}")
-            plan.inputs.append((member, fmt))
+            log(f"{label}: {entry.name}: format {member_format.name}")
+            plan.inputs.append((member, member_format))
         if not found:
-            raise InvalidInputError(f"{label} holds no result file that a known format recognises",
-                                    code="no_result_in_zip", file=upload.name)
+            raise InvalidInputError(
+                f"{label} holds no result file that a known format recognises",
+                code="no_result_in_zip",
+                file=upload.name,
+            )
     return plan
 
 
@@ -238,7 +354,8 @@ def _guarded(events: Iterator[Event], fmt: Format, upload: UploadedFile) -> Iter
     except Exception as error:  # a parser bug on odd input must still be a clear 4xx
         raise ParseError(
             f"the file could not be read as {fmt.title}: {type(error).__name__}: {error}",
-            code="unreadable_file", file=upload.name,
+            code="unreadable_file",
+            file=upload.name,
         ) from error
 
 
@@ -255,14 +372,27 @@ def _import(
     options = request.options
     now = datetime.now(UTC)
     report_id = import_id  # one import, one report: sharing the id makes them easy to find from each other
-    (key,) = issue_keys(connection, profile["project_id"])
-    connection.execute(
-        insert(tables.report).values(
-            id=report_id, key=key, project_id=profile["project_id"], profile_id=profile["id"], import_id=import_id,
-            import_status=0, date=options.date or now, origin=plan.inputs[0][1].origin, build=options.build, os=options.os,
-            platform=options.platform, tags=options.tags, properties={}, created_at=now, updated_at=now,
+    if request.layout is None:
+        (key,) = issue_keys(connection, profile["project_id"])
+        connection.execute(
+            insert(tables.report).values(
+                id=report_id,
+                key=key,
+                project_id=profile["project_id"],
+                profile_id=profile["id"],
+                import_id=import_id,
+                import_status=0,
+                date=options.date or now,
+                origin=plan.inputs[0][1].origin,
+                build=options.build,
+                os=options.os,
+                platform=options.platform,
+                tags=options.tags,
+                properties={},
+                created_at=now,
+                updated_at=now,
+            )
         )
-    )
     attachments = {Path(a.name or a.path.name).name: a for a in plan.attachments}
     used: set[str] = set()
 
@@ -279,12 +409,17 @@ def _import(
         for upload, fmt in plan.inputs:
             handle: IO[bytes] = stack.enter_context(upload.path.open("rb"))
             if request.progress is not None:
-                handle = _CountingReader(handle, request.progress)
+                handle = cast(IO[bytes], _CountingReader(handle, request.progress))
             streams.append(_guarded(fmt.parse(handle, options.format_options), fmt, upload))
-        events = normalize(
-            itertools.chain.from_iterable(streams),
-            NormalizeOptions(smart=options.smart, merge_containers=options.merge_containers),
-        )
+        parsed: Iterator[Event] = itertools.chain.from_iterable(streams)
+        if request.restructure is not None:
+            parsed = request.restructure(parsed)
+        events = normalize(parsed, NormalizeOptions(smart=options.smart, merge_containers=options.merge_containers))
+        if request.layout is not None:
+            target = LayoutTarget(import_id, profile, plan.inputs[0][1].origin, resolve,
+                                  lambda: [name for name in attachments if name not in used], log)
+            laid_out = request.layout.write(connection, runtime, target, events)
+            return {**laid_out, "detected_format": ",".join(dict.fromkeys(f.name for _, f in plan.inputs))}
         writer = ReportWriter(connection, runtime.blobs, report_id, resolve_attachment=resolve)
         written = writer.write(events)
     leftovers = [Asset(name=name, path=name) for name in attachments if name not in used]

@@ -33,7 +33,7 @@ def create_project(connection: Connection, key: str, name: str, description: str
     if connection.execute(select(tables.project.c.id).where(tables.project.c.key == key)).first():
         raise ConflictError(f"project {key} already exists")
     values = {"key": key, "name": name or key, "description": description, "created_at": datetime.now(UTC)}
-    project_id = connection.execute(insert(tables.project).values(**values)).inserted_primary_key[0]
+    project_id = connection.execute(insert(tables.project).values(**values).returning(tables.project.c.id)).scalar_one()
     return {"id": project_id, "key_counter": 0, **values}
 
 
@@ -64,7 +64,7 @@ def create_profile(connection: Connection, project_id: int, name: str) -> dict[s
     if exists:
         raise ConflictError(f"profile {name!r} already exists in this project (id {exists.id})")
     values = {"project_id": project_id, "name": name, "created_at": datetime.now(UTC)}
-    profile_id = connection.execute(insert(tables.profile).values(**values)).inserted_primary_key[0]
+    profile_id = connection.execute(insert(tables.profile).values(**values).returning(tables.profile.c.id)).scalar_one()
     return {"id": profile_id, **values}
 
 

@@ -23,27 +23,49 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 def counts_of(row: Row[Any] | Any) -> Counts:
     return Counts(
-        total=row.count_total, passed=row.count_passed, failed=row.count_failed,
-        broken=row.count_broken, skipped=row.count_skipped, unknown=row.count_unknown,
+        total=row.count_total,
+        passed=row.count_passed,
+        failed=row.count_failed,
+        broken=row.count_broken,
+        skipped=row.count_skipped,
+        unknown=row.count_unknown,
     )
 
 
 def asset_from_row(row: Any) -> Asset:
     return Asset(
-        id=row.id, name=row.name, tag=row.tag, mime_type=row.mime_type, size=row.size,
-        sha256=row.sha256, location=row.location,
+        id=row.id,
+        name=row.name,
+        tag=row.tag,
+        mime_type=row.mime_type,
+        size=row.size,
+        sha256=row.sha256,
+        location=row.location,
     )
 
 
 def report_from_row(row: Any, assets: list[Asset] | None = None) -> Report:
     return Report(
-        id=row.id, key=row.key, profile_id=row.profile_id, import_id=row.import_id,
-        import_status=row.import_status, date=as_utc(row.date), origin=row.origin, title=row.title,
-        description=row.description, build=row.build, os=row.os, platform=row.platform,
-        tags=list(row.tags or []), properties=dict(row.properties or {}),
-        started_at=as_utc(row.started_at), finished_at=as_utc(row.finished_at),
-        created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
-        counts=counts_of(row), assets=assets or [],
+        id=row.id,
+        key=row.key,
+        profile_id=row.profile_id,
+        import_id=row.import_id,
+        import_status=row.import_status,
+        date=as_utc(row.date),
+        origin=row.origin,
+        title=row.title,
+        description=row.description,
+        build=row.build,
+        os=row.os,
+        platform=row.platform,
+        tags=list(row.tags or []),
+        properties=dict(row.properties or {}),
+        started_at=as_utc(row.started_at),
+        finished_at=as_utc(row.finished_at),
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
+        counts=counts_of(row),
+        assets=assets or [],
     )
 
 
@@ -71,17 +93,22 @@ def _assets(connection: Connection, owner_type: str, owner_ids: list[str]) -> di
 def read_containers(connection: Connection, report_id: str) -> list[Container]:
     """All containers of a report with parent links, counts and assets, in tree order."""
     rows = connection.execute(
-        select(tables.container)
-        .where(tables.container.c.report_id == report_id)
-        .order_by(tables.container.c.position)
+        select(tables.container).where(tables.container.c.report_id == report_id).order_by(tables.container.c.position)
     ).all()
     by_id: dict[str, Container] = {}
     children: dict[str | None, list[Container]] = defaultdict(list)
     for row in rows:
         container = Container(
-            id=row.id, title=row.title, classification=row.classification, position=row.position,
-            description=row.description, duration=row.duration, properties=dict(row.properties or {}),
-            tags=list(row.tags or []), history_hash=row.history_hash, counts=counts_of(row),
+            id=row.id,
+            title=row.title,
+            classification=row.classification,
+            position=row.position,
+            description=row.description,
+            duration=row.duration,
+            properties=dict(row.properties or {}),
+            tags=list(row.tags or []),
+            history_hash=row.history_hash,
+            counts=counts_of(row),
         )
         by_id[row.id] = container
     for row in rows:
@@ -104,10 +131,18 @@ def read_containers(connection: Connection, report_id: str) -> list[Container]:
 
 def _result_from_row(row: Any, container: Container | None) -> Result:
     result = Result(
-        id=row.id, title=row.title, status=Status(row.status), container=container, duration=row.duration,
-        description=row.description, exception_name=row.exception_name,
-        exception_description=row.exception_description, exception_backtrace=row.exception_backtrace,
-        position=row.position, history_hash=row.history_hash,
+        id=row.id,
+        title=row.title,
+        status=Status(row.status),
+        container=container,
+        duration=row.duration,
+        description=row.description,
+        exception_name=row.exception_name,
+        exception_description=row.exception_description,
+        exception_backtrace=row.exception_backtrace,
+        position=row.position,
+        history_hash=row.history_hash,
+        test_id=row.test_id,
     )
     if row.json_data:
         result.apply_extras(orjson.loads(row.json_data))
@@ -127,8 +162,13 @@ def _steps_for(connection: Connection, result_ids: list[str]) -> dict[str, list[
         steps: dict[str, Step] = {}
         for row in rows:
             steps[row.id] = Step(
-                id=row.id, title=row.title, status=Status(row.status), keyword=row.keyword,
-                duration=row.duration, error=row.error, data=orjson.loads(row.data) if row.data else None,
+                id=row.id,
+                title=row.title,
+                status=Status(row.status),
+                keyword=row.keyword,
+                duration=row.duration,
+                error=row.error,
+                data=orjson.loads(row.data) if row.data else None,
             )
         for step_id, step_assets in _assets(connection, "step", list(steps)).items():
             steps[step_id].assets = step_assets
@@ -145,7 +185,9 @@ def results_in(connection: Connection, report_id: str, container: Container | No
     column = tables.result.c.container_id
     rows = connection.execute(
         select(tables.result)
-        .where(tables.result.c.report_id == report_id, column.is_(None) if container is None else column == container.id)
+        .where(
+            tables.result.c.report_id == report_id, column.is_(None) if container is None else column == container.id
+        )
         .order_by(tables.result.c.position)
     ).all()
     results = [_result_from_row(row, container) for row in rows]
@@ -166,3 +208,14 @@ def iter_tree(connection: Connection, report_id: str) -> Iterator[Container | Re
     for container in containers:
         yield container
         yield from results_in(connection, report_id, container)
+
+
+def read_result(connection: Connection, result_id: str) -> Result | None:
+    """One result (its `container` left unset) with its steps and assets; None if there is none."""
+    row = connection.execute(select(tables.result).where(tables.result.c.id == result_id)).first()
+    if row is None:
+        return None
+    result = _result_from_row(row, None)
+    result.steps = _steps_for(connection, [result.id]).get(result.id, [])
+    result.assets = _assets(connection, "result", [result.id]).get(result.id, [])
+    return result

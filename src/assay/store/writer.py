@@ -27,16 +27,46 @@ BATCH_SIZE = 5000
 AttachmentResolver = Callable[[str], Path | None]
 
 _RESULT_COLUMNS = (
-    "id", "report_id", "container_id", "title", "status", "duration", "description", "exception_name",
-    "exception_description", "exception_backtrace", "json_data", "position", "history_hash",
+    "id",
+    "report_id",
+    "container_id",
+    "title",
+    "status",
+    "duration",
+    "description",
+    "exception_name",
+    "exception_description",
+    "exception_backtrace",
+    "json_data",
+    "position",
+    "history_hash",
+    "test_id",
 )
 _STEP_COLUMNS = (
-    "id", "report_id", "result_id", "parent_id", "position", "keyword", "title", "status", "duration", "error",
+    "id",
+    "report_id",
+    "result_id",
+    "parent_id",
+    "position",
+    "keyword",
+    "title",
+    "status",
+    "duration",
+    "error",
     "data",
 )
 _CONTAINER_COLUMNS = ("id", "report_id", "parent_id", "title", "classification", "position", "history_hash")
 _ASSET_COLUMNS = (
-    "id", "report_id", "owner_type", "owner_id", "name", "tag", "mime_type", "size", "sha256", "location",
+    "id",
+    "report_id",
+    "owner_type",
+    "owner_id",
+    "name",
+    "tag",
+    "mime_type",
+    "size",
+    "sha256",
+    "location",
     "created_at",
 )
 
@@ -93,14 +123,22 @@ class ReportWriter:
     def write(self, events: Iterable[Event]) -> WrittenReport:
         """Consume `events`; rows of the report itself must already exist. Returns what was written."""
         for event in events:
-            if isinstance(event, Result):
-                self._add_result(event)
-                if len(self.batch.results) >= BATCH_SIZE:
-                    self._flush()
-            elif isinstance(event, Container):
-                self.containers.append(event)
-            elif isinstance(event, ReportMeta):
-                merge_meta(self.meta, event)
+            self.add(event)
+        return self.finish()
+
+    def add(self, event: Event) -> None:
+        """Take one event (for callers that route one stream into several reports); `finish` ends."""
+        if isinstance(event, Result):
+            self._add_result(event)
+            if len(self.batch.results) >= BATCH_SIZE:
+                self._flush()
+        elif isinstance(event, Container):
+            self.containers.append(event)
+        elif isinstance(event, ReportMeta):
+            merge_meta(self.meta, event)
+
+    def finish(self) -> WrittenReport:
+        """Write what is pending, containers' final counts and the report's assets. Returns what was written."""
         self._flush()
         self._finish_containers()
         for asset in self.meta.assets:
@@ -127,10 +165,20 @@ class ReportWriter:
         extras = result.extras()
         self.batch.results.append(
             (
-                result.id, self.report_id, result.container.id if result.container else None, clean(result.title),
-                int(result.status), result.duration, clean(result.description), clean(result.exception_name),
-                clean(result.exception_description), clean(result.exception_backtrace),
-                clean(_json(extras)) if extras else None, result.position or 0, result.history_hash,
+                result.id,
+                self.report_id,
+                result.container.id if result.container else None,
+                clean(result.title),
+                int(result.status),
+                result.duration,
+                clean(result.description),
+                clean(result.exception_name),
+                clean(result.exception_description),
+                clean(result.exception_backtrace),
+                clean(_json(extras)) if extras else None,
+                result.position or 0,
+                result.history_hash,
+                result.test_id,
             )
         )
         if result.steps:
@@ -144,8 +192,17 @@ class ReportWriter:
         for step in steps:
             self.batch.steps.append(
                 (
-                    step.id, self.report_id, result_id, parent_id, position, clean(step.keyword), clean(step.title),
-                    int(step.status), step.duration, clean(step.error), clean(_json(step.data)) if step.data else None,
+                    step.id,
+                    self.report_id,
+                    result_id,
+                    parent_id,
+                    position,
+                    clean(step.keyword),
+                    clean(step.title),
+                    int(step.status),
+                    step.duration,
+                    clean(step.error),
+                    clean(_json(step.data)) if step.data else None,
                 )
             )
             position += 1
@@ -169,8 +226,17 @@ class ReportWriter:
         clean = self.clean
         self.batch.assets.append(
             (
-                asset.id, self.report_id, owner_type, owner_id, clean(asset.name)[:1024] or "attachment",
-                clean(asset.tag), clean(asset.mime_type), asset.size, asset.sha256, clean(asset.location), self.now,
+                asset.id,
+                self.report_id,
+                owner_type,
+                owner_id,
+                clean(asset.name)[:1024] or "attachment",
+                clean(asset.tag),
+                clean(asset.mime_type),
+                asset.size,
+                asset.sha256,
+                clean(asset.location),
+                self.now,
             )
         )
 
@@ -181,8 +247,13 @@ class ReportWriter:
             clean = self.clean
             rows = [
                 (
-                    c.id, self.report_id, c.parent.id if c.parent else None, clean(c.title) or "",
-                    clean(c.classification), c.position or 0, c.history_hash,
+                    c.id,
+                    self.report_id,
+                    c.parent.id if c.parent else None,
+                    clean(c.title) or "",
+                    clean(c.classification),
+                    c.position or 0,
+                    c.history_hash,
                 )
                 for c in fresh
             ]
@@ -211,7 +282,7 @@ class ReportWriter:
                 self._add_asset(asset, "container", container.id)
         if rows:
             table = tables.container
-            values = {name: bindparam(name) for name in rows[0] if name != "b_id"}
+            values: dict[str, Any] = {name: bindparam(name) for name in rows[0] if name != "b_id"}
             self.connection.execute(update(table).where(table.c.id == bindparam("b_id")).values(**values), rows)
 
 
@@ -233,9 +304,7 @@ def merge_meta(into: ReportMeta, new: ReportMeta) -> None:
 def finish_report(connection: Connection, written: WrittenReport, values: dict[str, Any]) -> None:
     """Store the report's final counts (and any header `values`) once its tree is written."""
     connection.execute(
-        update(tables.report)
-        .where(tables.report.c.id == written.id)
-        .values(**written.counts.as_dict(), **values)
+        update(tables.report).where(tables.report.c.id == written.id).values(**written.counts.as_dict(), **values)
     )
 
 

@@ -7,7 +7,7 @@ as query parameters or form fields, all files of one request in one report.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -59,7 +59,7 @@ _BODY_DOC = {
     }
 }
 
-_RESPONSES = {
+_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ImportResponse, "description": "The file could not be imported; `error` says why."},
     401: {"model": ErrorResponse, "description": "Missing or wrong x-api-key."},
     404: {"model": ErrorResponse, "description": "No such profile (or the key may not reach it)."},
@@ -78,12 +78,17 @@ class _Options:
         date: Annotated[str | None, Query(description="ISO 8601 date of the report (default: now).")] = None,
         smart: Annotated[
             str | None,
-            Query(description="Restructure into a more useful tree (default true): JUnit class names become "
-                  "package and class containers. false keeps the file's own structure."),
+            Query(
+                description="Restructure into a more useful tree (default true): JUnit class names become "
+                "package and class containers. false keeps the file's own structure."
+            ),
         ] = None,
         tag: Annotated[
             list[str] | None,
-            Query(alias="tag[]", description="Repeatable; `key:value` or a word. os:, platform:, build: fill those fields."),
+            Query(
+                alias="tag[]",
+                description="Repeatable; `key:value` or a word. os:, platform:, build: fill those fields.",
+            ),
         ] = None,
         merge_containers: Annotated[
             str | None, Query(description="Same-titled top containers from several files become one.")
@@ -184,9 +189,7 @@ async def import_detected(
 
 @router.get("/api/v2/formats", tags=["Formats"], summary="The formats Assay reads")
 def list_formats() -> list[dict[str, object]]:
-    return [
-        {"name": f.name, "origin": f.origin, "title": f.title, "aliases": list(f.aliases)} for f in all_formats()
-    ]
+    return [{"name": f.name, "origin": f.origin, "title": f.title, "aliases": list(f.aliases)} for f in all_formats()]
 
 
 __all__ = ["router"]
