@@ -245,3 +245,20 @@ def test_projects_profiles_and_health(server: Server) -> None:
     assert duplicate.status_code == 409
     assert keys == ["DEMO", "SHOP"]
     assert "/api/v2/profile/{profile_id}/report/import/{formatter}" in openapi["paths"]
+
+
+def test_concurrent_imports_get_distinct_keys(server: Server) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = SUREFIRE.read_bytes()
+
+    def post(_: int) -> httpx.Response:
+        with server.client() as client:
+            return client.post(f"{IMPORT}/junit", content=body)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(post, range(12)))
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses if r.status_code != 200]
+    keys = [r.json()["report"]["key"] for r in responses]
+    assert sorted(keys, key=lambda k: int(k.split("-")[1])) == [f"DEMO-{n}" for n in range(1, 13)]
+    assert _report_rows(server) == 12
