@@ -17,16 +17,20 @@ SUITE_STARTED_ON = re.compile(r"^Test [Ss]uite '(?P<name>.*)' started on '(?P<de
 # OCUnit says "finished", XCTest "passed"/"failed"
 SUITE_ENDED = re.compile(r"^Test Suite '(?P<name>.*)' (?P<verb>passed|failed|finished) at (?P<at>.*?)\.?$")
 # "     Executed 4 tests, with 1 failure (0 unexpected) in 0.002 (0.002) seconds"
-EXECUTED = re.compile(r"^\s*Executed (?P<count>\d+) tests?, with (?P<what>.*?) in [\d.]+ \((?P<wall>[\d.]+)\) seconds")
+EXECUTED = re.compile(
+    r"^\s*Executed (?P<count>\d+) tests?, with (?P<what>.*?) in [\d.]+ \((?P<wall>[\d.]+)\) seconds"
+)
 # "Test Case '-[Module.Class testName]' started." / Linux "Test Case 'Class.testName' started at ..."
 CASE_STARTED = re.compile(r"^Test [Cc]ase '(?P<id>.+?)' started(?: on '(?P<device>.*?)')?(?:\.| at .*)?\s*$")
-# "... passed (0.002 seconds)." / Linux without the final dot / parallel "passed on 'Clone 1 of ...' (0.002 seconds)"
+# "... passed (0.002 seconds)." / Linux without the final dot /
+# parallel testing: "passed on 'Clone 1 of ...' (0.002 seconds)"
 CASE_ENDED = re.compile(
     r"^Test [Cc]ase '(?P<id>.+?)' (?P<verb>passed|failed|skipped)(?: on '(?P<device>.*?)')?"
     r" \((?P<seconds>[\d.]+) seconds\)\.?\s*$"
 )
 # "/path/File.swift:12: error: -[Module.Class test] : XCTAssertEqual failed: ..." (and Linux's
-# "File.swift:34: error: Class.test : message"); a skip says "/path:12: -[Module.Class test] : Test skipped - why"
+# "File.swift:34: error: Class.test : message"); a skip reason comes as
+# "/path:12: -[Module.Class test] : Test skipped - why"
 ISSUE = re.compile(
     r"^(?P<where>.*?:\d+): (?:(?P<kind>error|warning|fatal error): )?"
     r"(?P<id>-\[\S+ [^\]]+\]|[\w.]+(?:\([^)]*\))?) : (?P<message>.*)$"
@@ -46,7 +50,9 @@ _OBJC_ID = re.compile(r"^-\[(?P<cls>\S+) (?P<method>[^\]]+)\]$")
 SWIFT_TESTING = re.compile(r"^[^\x00-\x7f]{1,2} +(?P<kind>Test|Suite) (?P<rest>.*?)\s*$")
 SWIFT_DETAIL = re.compile(r"^[^\x00-\x7f]{1,2} +(?P<detail>\S.*?)\s*$")
 ST_STARTED = re.compile(r"^(?P<name>.+) started\.$")
-ST_ENDED = re.compile(r"^(?P<name>.+?) (?P<verb>passed|failed) after (?P<seconds>[\d.]+) seconds?(?P<tail>.*?)\.?$")
+ST_ENDED = re.compile(
+    r"^(?P<name>.+?) (?P<verb>passed|failed) after (?P<seconds>[\d.]+) seconds?(?P<tail>.*?)\.?$"
+)
 ST_SKIPPED = re.compile(r"^(?P<name>.+?) skipped(?:\s*:\s*(?P<reason>.*?))?\.?$")
 ST_ISSUE = re.compile(r"^(?P<name>.+?) recorded an? (?P<known>known )?issue(?P<rest>.*)$")
 ST_ISSUE_AT = re.compile(r"^(?: with .*?)? at (?P<where>\S+?:\d+(?::\d+)?): (?P<message>.*)$")

@@ -24,11 +24,11 @@ _ALLOWED = "informational, info, low, medium, high, or 0 to 3"
 
 # Identifiers and short facts: result properties. Long texts: json_data.
 _PROPERTY_FIELDS = ("pluginid", "alertRef", "riskcode", "riskdesc", "confidence", "cweid", "wascid",
-                    "sourceid", "count")
+                    "sourceid", "count", "systemic")
 _TEXT_FIELDS = ("solution", "otherinfo", "reference")
 # What an instance keeps. ZAP 2.16 also writes the raw request and response (headers and bodies):
 # they can be large and carry cookies and bearer tokens, so they are left out.
-INSTANCE_FIELDS = ("uri", "method", "param", "attack", "evidence", "otherinfo")
+INSTANCE_FIELDS = ("uri", "nodeName", "method", "param", "attack", "evidence", "otherinfo")
 
 _PARAGRAPH = re.compile(r"</p>\s*<p>|<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")

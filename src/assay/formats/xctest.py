@@ -41,10 +41,17 @@ _STATUSES = {"passed": Status.PASSED, "failed": Status.FAILED, "skipped": Status
 _SNIFF_STRONG = re.compile(r"^Test Suite '.*' started", re.M)
 _SNIFF_CASE = re.compile(r"^Test [Cc]ase '", re.M)
 _SNIFF_SWIFT_TESTING = re.compile(r"^[^\x00-\x7f]{1,2} +(?:Test run started|Test .+ started\.)", re.M)
+# xcodebuild's own build output, which comes before the tests (and can fill the whole head)
+_SNIFF_XCODEBUILD = re.compile(
+    r"^(?:=== BUILD (?:AGGREGATE )?TARGET .+ OF PROJECT |\*\* (?:BUILD|TEST) (?:SUCCEEDED|FAILED) \*\*|"
+    r"Build settings from command line:)",
+    re.M,
+)
 
 
 def sniff(head: bytes) -> float:
-    """0.9 for XCTest suite lines, 0.85 for test case lines, 0.8 for Swift Testing's; XML/JSON 0."""
+    """0.9 for XCTest suite lines, 0.85 for test case lines, 0.8 for Swift Testing's, 0.5 for
+    xcodebuild build output (its tests may start past the head); 0 for XML/JSON and anything else."""
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if not text or text[0] in "<{[":
         return 0.0
@@ -54,6 +61,8 @@ def sniff(head: bytes) -> float:
         return 0.85
     if _SNIFF_SWIFT_TESTING.search(text):
         return 0.8
+    if _SNIFF_XCODEBUILD.search(text):
+        return 0.5
     return 0.0
 
 
@@ -109,7 +118,7 @@ class _Log:
             return
         elif (restart := lines.RESTART.match(text)) is not None:
             self.recognised = True
-            self._crash(restart.group("id"), text)
+            self._crash(restart.group("id"), "unexpected exit, crash, or test timeout", text)
             return
         elif (executed := lines.EXECUTED.match(text)) is not None:
             if self.last_ended is not None and self.last_ended.container is not None:
@@ -142,9 +151,14 @@ class _Log:
 
     # -- suites -----------------------------------------------------------------------------------
     def _suite_started(self, name: str) -> None:
-        parent = self.stack[-1] if self.stack else None
         # OCUnit names the bundle by its full path: the file name is what stays the same across machines
         title = name.rstrip("/").rsplit("/", 1)[-1] or name
+        for depth, open_suite in enumerate(self.stack):
+            if open_suite.title == title:
+                # the test process was restarted after a crash: the suites it had open never ended
+                del self.stack[depth:]
+                break
+        parent = self.stack[-1] if self.stack else None
         key = (id(parent), title)
         suite = self.suites.get(key)
         if suite is None:
@@ -201,11 +215,12 @@ class _Log:
             result.stdout = "\n".join(running.output)
         self.out.append(result)
 
-    def _crash(self, identifier: str, text: str) -> None:
+    def _crash(self, identifier: str, reason: str, line: str | None = None) -> None:
         running = self.running.pop(identifier, None)
         result = self._result(identifier, Status.BROKEN)
-        result.exception_description = result.exception_description or "unexpected exit, crash, or test timeout"
-        result.exception_backtrace = "\n".join(filter(None, (result.exception_backtrace, text.strip())))
+        result.exception_description = result.exception_description or reason
+        if line:
+            result.exception_backtrace = "\n".join(filter(None, (result.exception_backtrace, line.strip())))
         if running is not None and running.output:
             result.stdout = "\n".join(running.output)
         self.out.append(result)
@@ -257,7 +272,8 @@ class _Log:
             self._swift_issue(issue)
         elif (skipped := lines.ST_SKIPPED.match(rest)) is not None:
             reason = skipped.group("reason")
-            self._swift_result(skipped.group("name"), Status.SKIPPED, None, lines.display_name(reason or "") or None)
+            reason = lines.display_name(reason or "") or None
+            self._swift_result(skipped.group("name"), Status.SKIPPED, None, reason)
         elif (started := lines.ST_STARTED.match(rest)) is not None:
             self.swift_running.setdefault(started.group("name"), [])
         else:
@@ -286,7 +302,9 @@ class _Log:
         self.swift_running.setdefault(name, []).append(issue)
         self.last_swift_issue = name
 
-    def _swift_result(self, name: str, status: Status, seconds: str | None, reason: str | None = None) -> None:
+    def _swift_result(
+        self, name: str, status: Status, seconds: str | None, reason: str | None = None
+    ) -> None:
         issues = self.swift_running.pop(name, [])
         result = Result(title=lines.display_name(name), status=status, container=self._swift_container(),
                         duration=lines.seconds_ms(seconds) if seconds else None)
@@ -309,6 +327,9 @@ class _Log:
             self.out.append(self.meta)
 
 
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
 def _lines(stream: IO[bytes]) -> Iterator[str]:
     """The stream's lines, decoded as UTF-8 (bad bytes replaced), without end-of-line characters."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -321,7 +342,12 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
             text = text.lstrip("\ufeff")
             first = False
         pending += text
-        *complete, pending = re.split(r"\r\n|\r|\n", pending)
+        # a CRLF cut between two reads must not count as two line ends
+        held = "\r" if chunk and pending.endswith("\r") else ""
+        if held:
+            pending = pending[:-1]
+        *complete, pending = _EOL.split(pending)
+        pending += held
         yield from complete
         if not chunk:
             break
