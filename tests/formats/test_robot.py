@@ -133,7 +133,9 @@ def test_keyword_tree_with_control_structures_and_statuses() -> None:
     assert (loop.keyword, loop.title) == ("FOR", "FOR    ${x}    IN RANGE    5")
     assert [s.title for s in loop.steps] == [f"${{x}} = {i}" for i in range(5)]
     third = loop.steps[2]
-    assert [(s.keyword, s.status) for s in third.steps] == [("IF", Status.PASSED), ("BuiltIn", Status.SKIPPED)]
+    assert [(s.keyword, s.status) for s in third.steps] == [
+        ("IF", Status.PASSED), ("BuiltIn", Status.SKIPPED)
+    ]
     branch = third.steps[0].steps[0]
     assert (branch.keyword, branch.title) == ("IF", "IF    ${x} > 1")
     assert [s.keyword for s in branch.steps] == ["CONTINUE"]
@@ -212,7 +214,7 @@ def test_failed_suite_teardown_fails_every_test_of_the_suite() -> None:
     assert results["Fail"].exception_backtrace.startswith("Traceback (most recent call last):")
     assert [m["level"] for m in results["Fail"].steps[0].data["messages"]] == ["FAIL"]
     suite = containers_of(events)[0]
-    assert suite.properties["suite teardown failed"] == "XXX"
+    assert suite.properties["suite teardown fail"] == "XXX"
     assert suite.properties["message"] == "Suite teardown failed:\nXXX"
 
 
@@ -242,7 +244,9 @@ def test_nested_suite_teardowns_apply_innermost_first() -> None:
         "Skipped in parent suite teardown:\nnot today\n\nAlso parent suite teardown failed:\ntop broke"
     )
     assert b.status is Status.SKIPPED
-    assert b.exception_description.startswith("Skipped in parent suite teardown:\nnot today\n\nEarlier message:\nboom")
+    assert b.exception_description.startswith(
+        "Skipped in parent suite teardown:\nnot today\n\nEarlier message:\nboom"
+    )
     assert c.status is Status.SKIPPED
     assert d.status is Status.FAILED
     assert d.exception_description == "Parent suite teardown failed:\ntop broke"
@@ -274,25 +278,47 @@ def test_rf7_setup_and_teardown_elements() -> None:
     ]
     assert test.duration == 1500
     assert test.steps[0].duration == 250
-    assert test.exception_description == "Teardown failed:\ngone\n\nAlso parent suite teardown failed:\nsuite gone"
+    assert test.exception_description == (
+        "Teardown failed:\ngone\n\nAlso parent suite teardown failed:\nsuite gone"
+    )
     assert meta_of(events).duration == 2000
+
+
+# SeleniumLibrary's `Capture Page Screenshot` message (RF 3: html="yes"), escaped as output.xml has it
+SELENIUM = (
+    '&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td colspan="3"&gt;&lt;a href="shots/selenium-screenshot-1.png"&gt;'
+    '&lt;img src="shots/selenium-screenshot-1.png" width="800px"&gt;&lt;/a&gt;'
+)
 
 
 def test_screenshots_become_assets() -> None:
     embedded = base64.b64encode(PNG).decode()
     body = f"""<suite name="S"><test name="Shot">
       <kw name="Capture Page Screenshot" library="SeleniumLibrary">
-        <msg timestamp="20240101 10:00:00.100" level="INFO" html="yes">&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td colspan="3"&gt;&lt;a href="shots/selenium-screenshot-1.png"&gt;&lt;img src="shots/selenium-screenshot-1.png" width="800px"&gt;&lt;/a&gt;</msg>
+        <msg timestamp="20240101 10:00:00.100" level="INFO" html="yes">{SELENIUM}</msg>
         {PASS}
       </kw>
       <kw name="Take Screenshot" library="Browser">
-        <msg level="INFO" html="true"><![CDATA[<img src="data:image/png;base64,{embedded}" width="800px">]]></msg>
+        <msg level="INFO" html="true"><![CDATA[<img src="data:image/png;base64,{embedded}">]]></msg>
         <msg level="INFO" html="true"><![CDATA[<img src="https://example.com/remote.png">]]></msg>
         {PASS}
       </kw>
       {PASS}
-    </test></suite>"""
-    (test,) = results_of(robot(doc(body)))
+    </test>
+    <kw type="TEARDOWN" name="Run Keyword If Any Tests Failed">
+      <kw name="Capture Page Screenshot">
+        <msg level="INFO" html="yes">{SELENIUM.replace("-1.png", "-2.png")}</msg>{PASS}
+      </kw>
+      {PASS}
+    </kw>
+    </suite>"""
+    events = robot(doc(body))
+    (test,) = results_of(events)
+    # suites have no steps: the screenshots of their fixtures stay on them
+    (suite_shot,) = containers_of(events)[0].assets
+    assert (suite_shot.name, suite_shot.path) == (
+        "selenium-screenshot-2.png", "shots/selenium-screenshot-2.png"
+    )
     selenium, browser = test.steps
     (file_shot,) = selenium.assets
     assert (file_shot.name, file_shot.path, file_shot.data) == (
@@ -305,8 +331,10 @@ def test_screenshots_become_assets() -> None:
 
 def test_messages_are_capped_and_debug_trace_dropped() -> None:
     long = "x" * 10_000
-    msgs = "".join(f'<msg level="{level}">{level.lower()}</msg>' for level in ("TRACE", "DEBUG", "WARN", "INFO"))
-    body = f'<suite name="S"><test name="T"><kw name="K">{msgs}<msg level="INFO">{long}</msg>{PASS}</kw>{PASS}</test></suite>'
+    levels = ("TRACE", "DEBUG", "WARN", "INFO")
+    msgs = "".join(f'<msg level="{level}">{level.lower()}</msg>' for level in levels)
+    keyword = f'<kw name="K">{msgs}<msg level="INFO">{long}</msg>{PASS}</kw>'
+    body = f'<suite name="S"><test name="T">{keyword}{PASS}</test></suite>'
     (test,) = results_of(robot(doc(body)))
     messages = test.steps[0].data["messages"]
     assert [m["level"] for m in messages] == ["WARN", "INFO", "INFO"]
@@ -327,6 +355,18 @@ def test_missing_attributes_unicode_and_cdata() -> None:
     assert (unicode.title, unicode.description, unicode.tags) == ("Ünïcödé ✓", "Docs <b>bold</b>", ["smoke"])
     assert unicode.duration is None
     assert (odd.status, odd.duration) == (Status.UNKNOWN, None)
+
+
+def test_absurd_times_are_dropped_not_raised() -> None:
+    body = """<suite name="S">
+      <test name="Y9999"><status status="PASS" start="9999-12-31T23:59:59.999" elapsed="5"/></test>
+      <test name="Huge"><status status="PASS" start="2024-01-01T00:00:00" elapsed="1e300"/></test>
+      <status status="PASS" start="9999-12-31T23:59:59" elapsed="1.0"/>
+    </suite>"""
+    events = robot(doc(body, generator="Robot 7.0"))
+    late, huge = results_of(events)
+    assert (late.duration, huge.duration) == (5000, None)
+    assert meta_of(events).finished_at is None  # past year 9999
 
 
 def test_deep_keyword_nesting_is_cut() -> None:

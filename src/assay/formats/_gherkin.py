@@ -23,6 +23,8 @@ from assay.errors import ParseError
 from assay.model import Asset, Status, Step, worst
 
 MAX_ERROR_CHARS = 20_000
+# Python's own table only, not the machine's /etc/mime.types: names must not depend on the host.
+_MIME_TYPES = mimetypes.MimeTypes()
 
 
 # -- JSON and shapes ------------------------------------------------------------------------------
@@ -81,26 +83,33 @@ def opt_list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
 def objects(obj: dict[str, Any], key: str, where: str) -> list[tuple[dict[str, Any], str]]:
     """Each item of the array `key` checked to be an object, with its path."""
     path = join(where, key)
-    return [(expect_object(item, join(path, i)), join(path, i)) for i, item in enumerate(opt_list(obj, key, where))]
+    items = opt_list(obj, key, where)
+    return [(expect_object(item, join(path, i)), join(path, i)) for i, item in enumerate(items)]
 
 
 def opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
     value = obj.get(key)
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)  # a numeric id or name is still a name
     raise fail(join(where, key), "a string", value)
+
+
+def opt_name(obj: dict[str, Any], key: str, where: str) -> str | None:
+    """A name or id: a number is taken as text (behave2cucumber writes numeric ids)."""
+    value = obj.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return opt_str(obj, key, where)
 
 
 def opt_text(obj: dict[str, Any], key: str, where: str) -> str | None:
     """A string, or a list of lines (behave writes descriptions and error messages as lists)."""
     value = obj.get(key)
-    if isinstance(value, list):
-        if not all(isinstance(line, str) for line in value):
-            raise fail(join(where, key), "a string or an array of strings", value)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
         return "\n".join(value)
-    return opt_str(obj, key, where)
+    raise fail(join(where, key), "a string or an array of strings", value)
 
 
 def description(obj: dict[str, Any], where: str) -> str | None:
@@ -124,13 +133,25 @@ def number(value: Any) -> float | None:
     return None
 
 
+# A year in milliseconds, times a thousand: anything longer is garbage, not a duration.
+_MAX_MS = 365 * 24 * 3600 * 1000 * 1000
+
+
+def milliseconds(amount: float | None, per_ms: float) -> int | None:
+    """`amount` (in a unit `per_ms` of which make a millisecond) as whole milliseconds; absurd -> None."""
+    if amount is None:
+        return None
+    value = amount / per_ms
+    return round(value) if math.isfinite(value) and value < _MAX_MS else None
+
+
 def tags(obj: dict[str, Any], where: str) -> list[str]:
     """Tag names without their '@': Cucumber writes `{"name": "@smoke", "line": 3}`, behave `"smoke"`."""
     found: list[str] = []
     path = join(where, "tags")
     for index, item in enumerate(opt_list(obj, "tags", where)):
         if isinstance(item, dict):
-            name = opt_str(item, "name", join(path, index))
+            name = opt_name(item, "name", join(path, index))
         elif isinstance(item, str):
             name = item
         else:
@@ -195,7 +216,7 @@ def split_error(text: str | None) -> tuple[str | None, str | None, str | None]:
         if match := pattern.match(first):
             return match.group(1), (match.group(2) or "").strip() or None, backtrace
     for line in lines[:20]:
-        if match := _RUBY.match(line.strip()):
+        if len(line) < 2000 and (match := _RUBY.match(line.strip())):
             message = first if line.strip() != first else match.group(1)
             return match.group(2), message or None, backtrace
     return None, first, backtrace
@@ -241,7 +262,7 @@ def asset_name(name: str | None, mime_type: str | None, number: int) -> str:
     if name and name.strip():
         return name.strip()
     base = (mime_type or "").split(";")[0].strip().lower()
-    extension = mimetypes.guess_extension(base) if base else None
+    extension = _MIME_TYPES.guess_extension(base) if base else None
     if extension is None:
         extension = ".txt" if base.startswith("text/") or base.endswith("+plain") else ".bin"
     return f"attachment-{number}{extension}"
@@ -256,21 +277,20 @@ def embeddings(obj: dict[str, Any], where: str, counter: list[int]) -> list[Asse
     assets: list[Asset] = []
     for key in ("embeddings", "attachments"):
         for item, path in objects(obj, key, where):
-            mime = opt_str(item, "mime_type", path) or opt_str(opt_object(item, "media", path), "type", path)
+            media = opt_object(item, "media", path)
+            mime = opt_str(item, "mime_type", path) or opt_str(media, "type", join(path, "media"))
             data = opt_str(item, "data", path)
             if data is None:
                 data = opt_str(item, "body", path) or ""
             counter[0] += 1
-            assets.append(
-                Asset(
-                    name=asset_name(opt_str(item, "name", path) or opt_str(item, "fileName", path), mime, counter[0]),
-                    data=attachment_bytes(data, mime, opt_str(item, "contentEncoding", path)),
-                    mime_type=mime or None,
-                )
-            )
+            given = opt_str(item, "name", path) or opt_str(item, "fileName", path)
+            name = asset_name(given, mime, counter[0])
+            data_bytes = attachment_bytes(data, mime, opt_str(item, "contentEncoding", path))
+            assets.append(Asset(name=name, data=data_bytes, mime_type=mime or None))
     return assets
 
 
 def strings(obj: dict[str, Any], key: str, where: str) -> list[str]:
     """An array of text lines (Cucumber's step `output`); non-text items are written as text."""
-    return [item if isinstance(item, str) else orjson.dumps(item).decode() for item in opt_list(obj, key, where)]
+    items = opt_list(obj, key, where)
+    return [item if isinstance(item, str) else orjson.dumps(item).decode() for item in items]

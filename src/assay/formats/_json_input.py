@@ -23,6 +23,7 @@ from assay.errors import ParseError
 __all__ = [
     "b64decode",
     "basename",
+    "describe_error",
     "epoch_ms",
     "error_name",
     "expect_object",
@@ -199,7 +200,7 @@ def b64decode(value: Any, where: str) -> bytes:
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 # `TypeError: x is not a function`, `AssertionError [ERR_ASSERTION]: ...`, `Error: expect(...)`
-_ERROR_NAME = re.compile(r"^\s*([A-Za-z_$][\w$.]*(?:Error|Exception|Failure))\b(?:\s*\[[^\]]*\])?:")
+_ERROR_NAME = re.compile(r"^\s*((?:[A-Za-z_$][\w$.]*)?(?:Error|Exception|Failure))\b(?:\s*\[[^\]]*\])?:")
 
 
 def strip_ansi(value: str | None) -> str | None:
@@ -222,6 +223,16 @@ def error_name(*texts: str | None) -> str | None:
         if line and (match := _ERROR_NAME.match(line)):
             return match.group(1)
     return None
+
+
+def describe_error(message: str | None, stack: str | None = None) -> tuple[str | None, str | None]:
+    """(exception name, description) of a runner's error: `"TypeError: x is undefined"` gives
+    ("TypeError", "x is undefined"); the description is the message (else the stack's first line)."""
+    name = error_name(message, stack)
+    description = message.strip() if message and message.strip() else first_line(stack)
+    if description and name and description.startswith(f"{name}: "):
+        description = description[len(name) + 2:].lstrip() or description
+    return name, description
 
 
 def basename(path: str) -> str:

@@ -16,6 +16,8 @@ Quirks handled:
   `error` and `cleanup_error` (behave 1.2.7) -> BROKEN. When the scenario's own status is worse
   than its steps' (a failed after_scenario hook), it wins.
 - scenario_autoretry writes one element per attempt: each stays a result.
+- behave <= 1.2.4 also writes a Scenario Outline's template (`type: "scenario_outline"` with
+  `examples`, steps without results) beside the scenarios of its rows: it is not a result.
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     if isinstance(data, dict) and isinstance(data.get("features"), list):  # behave <= 1.2.4
         data, where = data["features"], "features"
     if not isinstance(data, list):
-        raise ParseError(f"not a Behave JSON file: the document is {g.show(data)}, expected a list of features")
+        raise ParseError(
+            f"not a Behave JSON file: the document is {g.show(data)}, expected a list of features"
+        )
     for index, item in enumerate(data):
         path = f"{where}[{index}]"
         yield from _feature(g.expect_object(item, path), path)
@@ -93,7 +97,7 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
 def _feature(obj: dict[str, Any], where: str) -> Iterator[Event]:
     location = g.opt_str(obj, "location", where)
     path = _file_of(location)
-    name = (g.opt_str(obj, "name", where) or "").strip()
+    name = (g.opt_name(obj, "name", where) or "").strip()
     container = Container(
         title=name or path or "(unnamed feature)",
         classification="Feature",
@@ -111,7 +115,7 @@ def _feature(obj: dict[str, Any], where: str) -> Iterator[Event]:
         if (step_location := g.opt_str(step, "location", step_path))
     }
     for element, element_path in elements:
-        if not _is_background(element):
+        if not _is_background(element) and not _is_outline_template(element):
             # the file path, not the name, as classname: a one-word feature name would look like a
             # class to smart restructuring
             yield _scenario(element, element_path, container, path or name or None, background_lines)
@@ -130,11 +134,21 @@ def _is_background(element: dict[str, Any]) -> bool:
     return isinstance(kind, str) and kind.lower() == "background"
 
 
+def _is_outline_template(element: dict[str, Any]) -> bool:
+    """behave <= 1.2.4 also writes the Scenario Outline itself (with `examples`), beside the scenarios
+    of its rows; the outline's steps never ran."""
+    if element.get("type") != "scenario_outline" or "examples" not in element:
+        return False
+    steps = element.get("steps")
+    return not isinstance(steps, list) or not any(isinstance(s, dict) and s.get("result") for s in steps)
+
+
 def _scenario(
     obj: dict[str, Any], where: str, container: Container, classname: str | None, background: set[str]
 ) -> Result:
     counter = [0]
-    steps = [_step(step, path, background, counter) for step, path in g.objects(obj, "steps", where)]
+    seconds: dict[str, float] = {}
+    steps = [_step(step, path, background, counter, seconds) for step, path in g.objects(obj, "steps", where)]
     status = g.scenario_status(steps)
     own = g.opt_str(obj, "status", where)
     if own is not None:
@@ -142,12 +156,11 @@ def _scenario(
         status = status if combined is None else combined  # not `or`: Status.FAILED is 0
     error = g.first_error(steps, status) or g.opt_text(obj, "error_message", where)
     name, message, backtrace = g.split_error(error)
-    durations = [step.duration for step in steps if step.duration is not None]
     result = Result(
-        title=(g.opt_str(obj, "name", where) or "").strip() or "(unnamed scenario)",
+        title=(g.opt_name(obj, "name", where) or "").strip() or "(unnamed scenario)",
         status=status,
         container=container,
-        duration=sum(durations) if durations else None,
+        duration=g.milliseconds(sum(seconds.values()), 0.001) if seconds else None,
         description=g.description(obj, where),
         exception_name=name,
         exception_description=message,
@@ -166,11 +179,14 @@ def _status(raw: str) -> Status:
     return _STATUSES.get(raw.strip().lower(), Status.UNKNOWN)
 
 
-def _step(obj: dict[str, Any], where: str, background: set[str], counter: list[int]) -> Step:
+def _step(
+    obj: dict[str, Any], where: str, background: set[str], counter: list[int], seconds: dict[str, float]
+) -> Step:
+    """One step; its exact duration goes to `seconds`, from which the scenario's total is summed."""
     result = g.opt_object(obj, "result", where)
     result_path = g.join(where, "result")
     raw = g.opt_str(result, "status", result_path)
-    seconds = g.number(result.get("duration"))
+    duration = g.number(result.get("duration"))
     data: dict[str, Any] = {}
     location = g.opt_str(obj, "location", where)
     if location:
@@ -188,16 +204,19 @@ def _step(obj: dict[str, Any], where: str, background: set[str], counter: list[i
     if table:
         headings = g.opt_list(table, "headings", g.join(where, "table"))
         data["rows"] = [headings, *g.opt_list(table, "rows", g.join(where, "table"))]
-    return Step(
-        title=(g.opt_str(obj, "name", where) or "").strip() or "(unnamed step)",
+    step = Step(
+        title=(g.opt_name(obj, "name", where) or "").strip() or "(unnamed step)",
         # a step that never ran (after a failure, or in a skipped scenario) has no result
         status=_status(raw) if raw else Status.SKIPPED,
-        keyword=(g.opt_str(obj, "keyword", where) or "").strip() or None,
-        duration=None if seconds is None else round(seconds * 1000),
+        keyword=(g.opt_name(obj, "keyword", where) or "").strip() or None,
+        duration=g.milliseconds(duration, 0.001),
         error=g.opt_text(result, "error_message", result_path),
         data=data or None,
         assets=g.embeddings(obj, where, counter),
     )
+    if duration is not None:
+        seconds[step.id] = duration
+    return step
 
 
 FORMAT = Format(

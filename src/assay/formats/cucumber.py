@@ -84,7 +84,9 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     data = g.load_json(stream.read(), "Cucumber JSON")
     if not isinstance(data, list):
         hint = ' (an object with "tests" is Xray JSON)' if isinstance(data, dict) and "tests" in data else ""
-        raise ParseError(f"not a Cucumber JSON file: the document is {g.show(data)}, expected a list of features{hint}")
+        raise ParseError(
+            f"not a Cucumber JSON file: the document is {g.show(data)}, expected a list of features{hint}"
+        )
     reader = _Reader(_units_per_ms(options))
     for index, item in enumerate(data):
         yield from reader.feature(g.expect_object(item, f"[{index}]"), f"[{index}]")
@@ -101,10 +103,11 @@ class _Reader:
     def __init__(self, units_per_ms: float) -> None:
         self.units_per_ms = units_per_ms
         self.attachments = [0]
+        self.amounts: dict[str, float] = {}
 
     def feature(self, obj: dict[str, Any], where: str) -> Iterator[Event]:
-        uri = g.opt_str(obj, "uri", where)
-        name = (g.opt_str(obj, "name", where) or "").strip()
+        uri = g.opt_name(obj, "uri", where)
+        name = (g.opt_name(obj, "name", where) or "").strip()
         container = Container(
             title=name or uri or "(unnamed feature)",
             classification="Feature",
@@ -139,6 +142,7 @@ class _Reader:
         backgrounds: list[tuple[dict[str, Any], str]],
     ) -> Result:
         self.attachments = [0]  # unnamed attachments are numbered per scenario, in display order
+        self.amounts = {}  # step id -> its duration in the file's unit
         before = [self._outcome(hook, path, "Before") for hook, path in g.objects(obj, "before", where)]
         background = [step for element, path in backgrounds for step in self._background(element, path)]
         steps = [self._step(step, path) for step, path in g.objects(obj, "steps", where)]
@@ -146,15 +150,16 @@ class _Reader:
         all_steps = before + background + steps + after
         # cucumber-js writes hooks as hidden steps; cucumber-jvm's BeforeStep/AfterStep hooks hang
         # under their step (see _step)
-        hooks = [step for step in all_steps if step.keyword in _HOOKS]
-        hooks += [hook for step in all_steps for hook in step.steps]
+        step_hooks = [hook for step in all_steps for hook in step.steps]
+        hooks = [step for step in all_steps if step.keyword in _HOOKS] + step_hooks
         status = g.scenario_status([step for step in all_steps if step.keyword not in _HOOKS], hooks)
-        name, message, backtrace = g.split_error(g.first_error(all_steps + hooks, status))
+        name, message, backtrace = g.split_error(g.first_error(all_steps + step_hooks, status))
+        title = (g.opt_name(obj, "name", where) or "").strip() or g.opt_name(obj, "id", where)
         result = Result(
-            title=(g.opt_str(obj, "name", where) or "").strip() or g.opt_str(obj, "id", where) or "(unnamed scenario)",
+            title=title or "(unnamed scenario)",
             status=status,
             container=container,
-            duration=_total(all_steps + hooks),
+            duration=self._total(all_steps + step_hooks),
             description=g.description(obj, where),
             exception_name=name,
             exception_description=message,
@@ -169,23 +174,24 @@ class _Reader:
         return result
 
     def _step(self, obj: dict[str, Any], where: str) -> Step:
-        keyword = (g.opt_str(obj, "keyword", where) or "").strip()
+        keyword = (g.opt_name(obj, "keyword", where) or "").strip()
         if obj.get("hidden") is True or (keyword in _HOOKS and not obj.get("name")):
             keyword = keyword.capitalize() or "Hook"
         step = self._outcome(obj, where, keyword)
-        step.title = (g.opt_str(obj, "name", where) or "").strip() or step.title
+        step.title = (g.opt_name(obj, "name", where) or "").strip() or step.title
         data: dict[str, Any] = dict(step.data or {})
         if (line := obj.get("line")) is not None:
             data["line"] = line
         doc_string = g.opt_object(obj, "doc_string", where)
-        if doc_string:
-            data["doc_string"] = g.opt_str(doc_string, "value", g.join(where, "doc_string"))
+        if value := g.opt_str(doc_string, "value", g.join(where, "doc_string")):
+            data["doc_string"] = value
         rows = [g.opt_list(row, "cells", path) for row, path in g.objects(obj, "rows", where)]
         if rows:
             data["rows"] = rows
         step.data = data or None
         for key, hook_keyword in (("before", "BeforeStep"), ("after", "AfterStep")):
-            step.steps += [self._outcome(hook, path, hook_keyword) for hook, path in g.objects(obj, key, where)]
+            for hook, path in g.objects(obj, key, where):
+                step.steps.append(self._outcome(hook, path, hook_keyword))
         return step
 
     def _outcome(self, obj: dict[str, Any], where: str, keyword: str) -> Step:
@@ -202,30 +208,34 @@ class _Reader:
             data["status"] = raw  # pending, undefined, ambiguous: worth telling apart
         if output := g.strings(obj, "output", where):
             data["output"] = output
-        return Step(
+        amount = g.number(result.get("duration"))
+        step = Step(
             title=location or f"{keyword} hook",
             status=status,
             keyword=keyword or None,
-            duration=self._ms(result.get("duration")),
+            duration=g.milliseconds(amount, self.units_per_ms),
             error=g.opt_text(result, "error_message", result_path),
             data=data or None,
             assets=g.embeddings(obj, where, self.attachments),
         )
+        if amount is not None:
+            self.amounts[step.id] = amount
+        return step
 
-    def _ms(self, value: Any) -> int | None:
-        amount = g.number(value)
-        return None if amount is None else round(amount / self.units_per_ms)
+    def _total(self, steps: list[Step]) -> int | None:
+        """The scenario's duration: the sum of its steps' and hooks' exact durations, then rounded."""
+        amounts = [self.amounts[step.id] for step in steps if step.id in self.amounts]
+        return g.milliseconds(sum(amounts), self.units_per_ms) if amounts else None
 
-
-
-def _total(steps: list[Step]) -> int | None:
-    durations = [step.duration for step in steps if step.duration is not None]
-    return sum(durations) if durations else None
 
 
 def _is_background(element: dict[str, Any]) -> bool:
     kind = element.get("type")
     return isinstance(kind, str) and kind.lower() == "background"
+
+
+def _same_id(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    return one.get("id") is not None and one.get("id") == other.get("id")
 
 
 def _background_owners(elements: list[dict[str, Any]]) -> dict[int, list[int]]:
@@ -242,8 +252,7 @@ def _background_owners(elements: list[dict[str, Any]]) -> dict[int, list[int]]:
                 owners[index], waiting = waiting, []
             continue
         previous = elements[index - 1] if index else None
-        same_id = previous is not None and element.get("id") is not None and element.get("id") == previous.get("id")
-        if previous is not None and not _is_background(previous) and same_id:
+        if previous is not None and not _is_background(previous) and _same_id(element, previous):
             owners.setdefault(index - 1, []).append(index)
         else:
             waiting.append(index)

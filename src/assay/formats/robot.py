@@ -33,6 +33,7 @@ from assay.formats._robot_steps import (
     exception_name,
     fail_message,
     outcome_of,
+    read_status,
     tags_of,
 )
 from assay.formats._xml import iterparse, local
@@ -42,6 +43,10 @@ from assay.model import Container, Event, ReportMeta, Result, Status
 __all__ = ["FORMAT", "parse", "sniff"]
 
 _FIXTURE_KINDS = ("setup", "teardown")
+# Robot's own wording (robot.result.suiteteardownfailed), so messages read as in log.html
+_TEARDOWN_FAILED = "Parent suite teardown failed:\n"
+_ALSO_TEARDOWN_FAILED = "\n\nAlso parent suite teardown failed:\n"
+_TEARDOWN_SKIPPED = "Skipped in parent suite teardown:\n"
 
 # -- sniff ----------------------------------------------------------------------------------------
 
@@ -66,6 +71,24 @@ def sniff(head: bytes) -> float:
 
 
 # -- first pass: suite teardowns ------------------------------------------------------------------
+
+# A suite's own teardown comes right after its last test or child suite (RF 2.6 to 7): only such
+# teardowns can change a test's status. A file without one needs no first pass.
+_SUITE_TEARDOWN = re.compile(
+    rb"""</(?:test|suite)>\s*<(?:kw\b[^>]*\btype\s*=\s*["']teardown["']|teardown\b)""", re.IGNORECASE
+)
+_SCAN_CHUNK = 1 << 20
+
+
+def _has_suite_teardown(stream: IO[bytes]) -> bool:
+    """A byte scan (fast) for a suite-level teardown anywhere in the file."""
+    tail = b""
+    while chunk := stream.read(_SCAN_CHUNK):
+        window = tail + chunk
+        if _SUITE_TEARDOWN.search(window):
+            return True
+        tail = window[-4096:]
+    return False
 
 
 @dataclass(frozen=True)
@@ -120,12 +143,11 @@ def _apply_teardowns(result: Result, teardowns: list[_Teardown]) -> None:
         if teardown.status is Status.FAILED:
             if result.status is not Status.SKIPPED:
                 result.status = Status.FAILED
-            prefix = "\n\nAlso parent suite teardown failed:\n" if message else "Parent suite teardown failed:\n"
-            message += prefix + teardown.message
+            message += (_ALSO_TEARDOWN_FAILED if message else _TEARDOWN_FAILED) + teardown.message
         else:
             result.status = Status.SKIPPED
             earlier = f"\n\nEarlier message:\n{message}" if message else ""
-            message = f"Skipped in parent suite teardown:\n{teardown.message}{earlier}"
+            message = f"{_TEARDOWN_SKIPPED}{teardown.message}{earlier}"
     result.exception_description = message or None
 
 
@@ -207,7 +229,7 @@ class _Reader:
         elif suite is None:
             return  # <statistics>: Robot's counts, recomputed from the tests
         elif tag == "status":
-            self._suite_status(element.getparent(), suite)
+            self._suite_status(read_status(element), suite)
         elif tag == "doc":
             suite.container.description = _stripped(element)
         elif tag == "meta":  # RF 4+
@@ -217,14 +239,18 @@ class _Reader:
                 suite.container.properties[item.get("name") or "item"] = item.text or ""
         else:
             for kind in _FIXTURE_KINDS:
-                if _is_fixture(element, kind) and outcome_of(element).raw in ("FAIL", "SKIP"):
-                    # suite fixtures have no step list of their own: keep why they failed
-                    suite.container.properties[f"suite {kind} failed"] = fail_message(element) or ""
+                if _is_fixture(element, kind):
+                    self._suite_fixture(element, kind, suite.container)
 
-    def _suite_status(self, element: etree._Element | None, suite: _Suite) -> None:
-        if element is None:
-            return
+    def _suite_fixture(self, element: etree._Element, kind: str, container: Container) -> None:
+        # A suite has no step list: keep why its setup/teardown failed, and the screenshots it took
+        # (`Run Keyword If Any Tests Failed  Capture Page Screenshot` is a common suite teardown).
+        container.assets.extend(TreeReader().screenshots_in(element))
         outcome = outcome_of(element)
+        if outcome.raw in ("FAIL", "SKIP"):
+            container.properties[f"suite {kind} {outcome.raw.lower()}"] = fail_message(element) or ""
+
+    def _suite_status(self, outcome: Outcome, suite: _Suite) -> None:
         suite.container.duration = outcome.duration
         if outcome.message:
             suite.container.properties["message"] = outcome.message
@@ -234,7 +260,7 @@ class _Reader:
             self.meta.duration = outcome.duration
 
     def _test(self, element: etree._Element, suite: _Suite | None) -> Result:
-        outcome: Outcome = outcome_of(element)
+        outcome = outcome_of(element)
         tree = TreeReader()
         steps = tree.steps(element)
         result = Result(
@@ -315,7 +341,10 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
         if not head.removeprefix(codecs.BOM_UTF8).strip() and not source.read(1):
             raise ParseError("the file is empty or holds no XML element", code="empty_file")
         source.seek(start)
-        teardowns = _suite_teardowns(source)
+        teardowns: dict[int, _Teardown] = {}
+        if _has_suite_teardown(source):
+            source.seek(start)
+            teardowns = _suite_teardowns(source)
         source.seek(start)
         yield from _Reader(teardowns).read(source)
     finally:

@@ -106,7 +106,7 @@ def _meta(data: dict[str, Any]) -> ReportMeta | None:
     )
 
 
-def status_of(value: Any, where: str) -> tuple[Status, str | None]:
+def _status_of(value: Any, where: str) -> tuple[Status, str | None]:
     """(Assay status, the Xray status name as written); a missing status is UNKNOWN."""
     name = j.text(value, where)
     if name is None or not name.strip():
@@ -119,7 +119,7 @@ def _result(test: dict[str, Any], where: str, index: int) -> Result:
     info_where = j.join(where, "testInfo")
     key = j.text(test.get("testKey"), j.join(where, "testKey"))
     summary = j.text(info.get("summary"), j.join(info_where, "summary"))
-    status, xray_status = status_of(test.get("status"), j.join(where, "status"))
+    status, xray_status = _status_of(test.get("status"), j.join(where, "status"))
     definitions = j.obj_list(info, "steps", info_where)
     start, finish = test.get("start"), test.get("finish")
     result = Result(
@@ -144,6 +144,8 @@ def _result(test: dict[str, Any], where: str, index: int) -> Result:
         extra["iterations"] = [_iteration_summary(item) for item in test["iterations"]]
     result.json_data = extra
     _failure(result)
+    if result.exception_description is None and result.status in (Status.FAILED, Status.BROKEN):
+        result.exception_description = result.description  # "Execution failed. Example #5 FAIL."
     return result
 
 
@@ -190,7 +192,7 @@ def _steps(obj: dict[str, Any], where: str, definitions: Definitions) -> list[St
 
 def _step(item: dict[str, Any], where: str, position: int, defined: tuple[dict[str, Any], str]) -> Step:
     definition, definition_where = defined
-    status, xray_status = status_of(item.get("status"), j.join(where, "status"))
+    status, xray_status = _status_of(item.get("status"), j.join(where, "status"))
     comment = j.text(item.get("comment"), j.join(where, "comment"))
     data: dict[str, Any] = {}
     for source, key, name in (
@@ -222,7 +224,7 @@ def _iterations(test: dict[str, Any], where: str, definitions: Definitions) -> l
     """Data-driven runs: one Step per iteration, holding its own step results."""
     steps = []
     for position, (item, at) in enumerate(j.obj_list(test, "iterations", where)):
-        status, _ = status_of(item.get("status"), j.join(at, "status"))
+        status, _ = _status_of(item.get("status"), j.join(at, "status"))
         log = j.text(item.get("log"), j.join(at, "log"))
         parameters = _parameters(item, at)
         data: dict[str, Any] = {}

@@ -13,7 +13,7 @@ _TRUE = {"1", "true", "yes", "on", "y", "t"}
 _FALSE = {"0", "false", "no", "off", "n", "f", ""}
 
 # Options a format's parser reads itself (passed through untouched).
-FORMAT_OPTIONS = frozenset({"zap_min_risk"})
+FORMAT_OPTIONS = frozenset({"zap_min_risk", "cucumber_duration_unit"})
 # Names that carry files or auth, not options.
 _NOT_OPTIONS = frozenset({"file", "file[]", "attachment", "attachment[]", "api_key", "x-api-key"})
 
