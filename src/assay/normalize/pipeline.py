@@ -14,7 +14,7 @@ from assay.normalize.smart import split_classname
 class NormalizeOptions:
     # Restructure into a more useful tree (package/class containers from class names).
     smart: bool = True
-    # Same-titled top-level containers (e.g. from several files) become one.
+    # Same-titled containers under the same parent (e.g. the suites of several files) become one.
     merge_containers: bool = False
 
 
@@ -74,8 +74,8 @@ class _Normalizer:
         self.pending.pop(id(source), None)
         parent = self._resolve(source.parent)
         target = source
-        if parent is None and self.options.merge_containers:
-            key = (None, source.title, source.classification)
+        if self.options.merge_containers:
+            key = (parent.id if parent else None, source.title, source.classification)
             existing = self.children.get(key)
             if existing is not None:
                 target = existing
