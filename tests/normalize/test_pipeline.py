@@ -84,3 +84,13 @@ def test_empty_containers_are_kept() -> None:
     empty = Container("nothing here", "Suite")
     out = list(normalize([empty], NormalizeOptions(smart=True)))
     assert out == [empty] and empty.history_hash is not None
+
+
+def test_file_names_are_not_split_into_package_and_class() -> None:
+    from assay.normalize.smart import split_classname
+
+    assert split_classname("login.feature") is None
+    assert split_classname("cart.spec") is None
+    assert split_classname("com.acme.Cart") == ("com.acme", "Cart")
+    assert split_classname("Foo\\Bar\\BazTest") == ("Foo.Bar", "BazTest")
+    assert split_classname("describe › it") is None

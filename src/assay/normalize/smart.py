@@ -14,6 +14,7 @@ import re
 
 # Java/Kotlin/Python/C# style: at least two dotted identifier segments.
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
+_FILE_SUFFIXES = frozenset({"feature", "js", "jsx", "ts", "tsx", "mjs", "cjs", "py", "rb", "robot", "spec", "test"})
 # A single identifier: a class name without its package (e.g. PHPUnit, Ruby, some C++ runners).
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 
@@ -27,6 +28,8 @@ def split_classname(classname: str) -> tuple[str | None, str] | None:
         name = name.replace("\\", ".")
     if _DOTTED.match(name):
         package, _, cls = name.rpartition(".")
+        if cls.lower() in _FILE_SUFFIXES:
+            return None  # a file name (Cucumber's `login.feature`, jest's `cart.spec`), not a class
         return package, cls
     if _IDENTIFIER.match(name):
         return None, name
