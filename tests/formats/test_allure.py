@@ -186,7 +186,7 @@ def test_malformed_truncated_and_empty_are_refused() -> None:
         allure(b'{"uuid": "u",\n "name": }')
     assert (caught.value.details["line"], caught.value.details["column"]) == (2, 10)
     data = (FILES / JUNIT5).read_bytes()
-    with pytest.raises(ParseError, match="malformed JSON"):
+    with pytest.raises(ParseError, match="not valid JSON"):
         allure(data[: len(data) // 2])
     for empty in (b"", b" \n", b"\xef\xbb\xbf"):
         with pytest.raises(ParseError) as caught:

@@ -16,59 +16,14 @@ from typing import Any
 import orjson
 
 from assay.errors import ParseError
+from assay.formats._json_input import expect_object, fail, join, opt_list, show
+from assay.formats._json_input import opt_object as opt_object
 from assay.model import Asset, Result, Status, Step
 
 # Containers and steps (an Assay extension) nest; real trees stay far shallower than these
 # limits, which keep an imported tree writable again (orjson writes at most 254 levels).
 MAX_CONTAINER_DEPTH = 64
 MAX_STEP_DEPTH = 50
-
-
-def join(where: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{where}[{key}]"
-    return f"{where}.{key}" if where else key
-
-
-def show(value: Any) -> str:
-    """A short rendering of a JSON value for an error message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str) and len(value) > 40:
-        return repr(value[:40] + "…")
-    return repr(value)
-
-
-def fail(where: str, expected: str, value: Any, **details: Any) -> ParseError:
-    return ParseError(f"{where}: expected {expected}, got {show(value)}", path=where, **details)
-
-
-def expect_object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise fail(where, "an object", value)
-    return value
-
-
-def opt_list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise fail(join(where, key), "an array", value)
-    return value
-
-
-def opt_object(obj: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = obj.get(key)
-    if value is None:
-        return {}
-    return expect_object(value, join(where, key))
 
 
 def opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:

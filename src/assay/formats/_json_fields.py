@@ -8,84 +8,20 @@ duration is None); structure is not (an array where an object belongs is an erro
 
 from __future__ import annotations
 
-import codecs
 import math
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
+from assay.formats._json_input import expect_object, fail, join, load, obj_list, opt_list, opt_object, show
 
-from assay.errors import ParseError
+__all__ = ["expect_object", "fail", "join", "load", "objects", "opt_list", "opt_object", "opt_str", "show"]
 
 # Nesting deeper than this (steps in steps...) is refused rather than recursed into.
 MAX_DEPTH = 50
 
 
-def load(data: bytes, title: str) -> Any:
-    """The parsed document. Raises ParseError for an empty file or malformed JSON (with position)."""
-    data = data.removeprefix(codecs.BOM_UTF8)
-    if not data.strip():
-        raise ParseError(f"the file is empty: no {title} document in it", code="empty_file")
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        message = str(error).split(": line ", 1)[0]
-        raise ParseError(
-            f"malformed JSON ({title}): {message}", line=error.lineno, column=error.colno
-        ) from None
-
-
-def join(where: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{where}[{key}]"
-    return f"{where}.{key}" if where else key
-
-
-def show(value: Any) -> str:
-    """A short rendering of a JSON value for an error message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str) and len(value) > 40:
-        return repr(value[:40] + "…")
-    return repr(value)
-
-
-def fail(where: str, expected: str, value: Any) -> ParseError:
-    return ParseError(f"{where or 'document'}: expected {expected}, got {show(value)}", path=where or "$")
-
-
-def expect_object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise fail(where, "an object", value)
-    return value
-
-
-def opt_object(obj: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = obj.get(key)
-    if value is None:
-        return {}
-    return expect_object(value, join(where, key))
-
-
-def opt_list(obj: dict[str, Any], key: str, where: str) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise fail(join(where, key), "an array", value)
-    return value
-
-
-def objects(obj: dict[str, Any], key: str, where: str) -> list[tuple[dict[str, Any], str]]:
-    """`obj[key]` as a list of (object, path) pairs; a non-object item is a ParseError."""
-    path = join(where, key)
-    return [(expect_object(item, join(path, i)), join(path, i)) for i, item in enumerate(opt_list(obj, key, where))]
+# The generic, path-aware readers are shared by every JSON format.
+objects = obj_list
 
 
 def opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:

@@ -27,6 +27,7 @@ __all__ = [
     "epoch_ms",
     "error_name",
     "expect_object",
+    "fail",
     "first_line",
     "iso_date",
     "join",
@@ -85,8 +86,8 @@ def show(value: Any) -> str:
     return repr(value)
 
 
-def fail(where: str, expected: str, value: Any) -> ParseError:
-    return ParseError(f"{where or 'the document'}: expected {expected}, got {show(value)}", path=where)
+def fail(where: str, expected: str, value: Any, **details: Any) -> ParseError:
+    return ParseError(f"{where or 'the document'}: expected {expected}, got {show(value)}", path=where, **details)
 
 
 # -- structure -----------------------------------------------------------------------------------
