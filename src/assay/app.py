@@ -11,8 +11,9 @@ from fastapi.staticfiles import StaticFiles
 
 from assay import __version__
 from assay.api import health, imports, projects, reports
-from assay.api.compat import calliope
+from assay.api.compat import calliope, qmetry, xray
 from assay.api.errors import install_error_handlers
+from assay.jobs import open_queue
 from assay.services.runtime import Runtime
 from assay.web import pages
 
@@ -32,9 +33,12 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
         app.state.runtime = runtime or Runtime.open()
+        # The job queue; embedded (no Redis), it is consumed by threads of this process.
+        app.state.queue = open_queue(app.state.runtime)
         try:
             yield
         finally:
+            app.state.queue.close()
             if owned:
                 app.state.runtime.close()
 
@@ -42,7 +46,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     if runtime is not None:
         app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, calliope, reports, imports, projects, pages):
+    for module in (health, calliope, xray, qmetry, reports, imports, projects, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(pages.__file__).with_name("static"))), name="static")
     return app

@@ -24,6 +24,8 @@ apikey_app = typer.Typer(help="API keys for the import APIs (sent as x-api-key).
 app.add_typer(project_app, name="project")
 app.add_typer(profile_app, name="profile")
 app.add_typer(apikey_app, name="apikey")
+user_app = typer.Typer(help="Web UI accounts (passwords stored as argon2 hashes).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 err = Console(stderr=True)
 
@@ -56,6 +58,22 @@ def serve(
     typer.echo("Create an API key with: assay apikey create   (send it as the x-api-key header)")
     sys.stdout.flush()
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def worker(
+    threads: Annotated[int | None, typer.Option(help="Imports run at once (default ASSAY_QUEUE_WORKERS).")] = None,
+    grace: Annotated[float, typer.Option(help="Seconds a stop (SIGTERM/Ctrl-C) waits for running imports.")] = 30,
+) -> None:
+    """Consume the job queue (QMetry and async imports). With ASSAY_REDIS_URL, run as many as you like,
+    on any machine sharing the database and ASSAY_DATA_DIR; without it `assay serve` consumes itself."""
+    import logging
+
+    from assay.jobs import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runtime = _runtime()
+    run_worker(runtime, threads or runtime.settings.queue_workers, grace)
 
 
 @project_app.command("create")
@@ -153,6 +171,32 @@ def apikey_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see 
     except AssayError as error:
         _fail(error.message)
     typer.echo(f"API key {key_id} revoked")
+
+
+@user_app.command("create")
+def user_create(
+    name: Annotated[str, typer.Argument(help="The name to sign in with.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin (for scripts).")
+    ] = False,
+    admin: Annotated[bool, typer.Option("--admin", help="Mark the account as an administrator.")] = False,
+) -> None:
+    """Create a web UI account; asks for the password twice (hidden) unless --password-stdin."""
+    from assay.errors import AssayError
+    from assay.services.users import create_user
+    from assay.store import write_transaction
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    runtime = _runtime()
+    try:
+        with write_transaction(runtime.engine) as connection:
+            user = create_user(connection, name, password, is_admin=admin)
+    except AssayError as error:
+        _fail(error.message)
+    typer.echo(f"user {user.name} created (id {user.id}); sign in at /login")
 
 
 def _options(

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     # empty: an embedded SQLite-backed queue consumed by threads inside `assay serve`.
     redis_url: str = ""
     queue_workers: int = 2
+    # The queue's name: its Redis keys (huey.redis.<name>...) or its rows in the embedded queue file.
+    queue_name: str = "assay"
+    # A worker holds a running job for this long between heartbeats; a job whose worker died
+    # (kill -9, lost machine) is taken up again once it lapses.
+    job_lease_seconds: int = 30
     # How long a QMetry-style upload URL stays usable.
     upload_url_ttl_seconds: int = 3600
 

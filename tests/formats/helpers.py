@@ -22,6 +22,31 @@ def expected_counts() -> dict[str, Any]:
     return json.loads((CORPUS / "expected.json").read_text())
 
 
+# Corpus files whose counts we deliberately read differently from expected.json, and why. Each
+# entry replaces the named numbers of expected.json's entry; tests/formats/test_golden.py checks
+# that every override still disagrees with expected.json, so fixing expected.json retires it.
+EXPECTED_OVERRIDES: dict[str, dict[str, Any]] = {
+    "junit/googletest-xml.xml": {
+        "counts": {"passed": 17, "skipped": 3},
+        "reason": (
+            'googletest writes result="skipped" for a test that called GTEST_SKIP() (gtest.cc: '
+            '`should_run() ? (Skipped() ? "skipped" : "completed") : "suppressed"`), so '
+            "SkippedTest.Skipped is skipped: 17 passed / 4 failed / 3 skipped, where expected.json "
+            "reads 18 / 4 / 2"
+        ),
+    },
+}
+
+
+def expected_for(relative: str) -> dict[str, Any]:
+    """expected.json's entry for corpus file `relative`, with our documented override applied."""
+    want = dict(expected_counts()[relative])
+    override = EXPECTED_OVERRIDES.get(relative)
+    if override is not None:
+        want.update(override["counts"])
+    return want
+
+
 def corpus_files(folder: str) -> list[Path]:
     return sorted(p for p in (CORPUS / folder).iterdir() if p.is_file())
 
@@ -49,9 +74,10 @@ def count(events: Iterable[Event]) -> Counts:
     return counts
 
 
-def assert_matches_expected(relative: str, events: list[Event]) -> None:
-    """Compare the statuses parsed from corpus file `relative` with expected.json's hand counts."""
-    want = expected_counts()[relative]
+def assert_matches_expected(relative: str, events: list[Event], *, overrides: bool = True) -> None:
+    """Compare the statuses parsed from corpus file `relative` with expected.json's hand counts
+    (as amended by EXPECTED_OVERRIDES, unless `overrides` is false)."""
+    want = expected_for(relative) if overrides else expected_counts()[relative]
     got = count(events)
     assert got.total == want["tests"], (relative, got)
     either = want.get("either", {})

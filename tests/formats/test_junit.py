@@ -25,24 +25,6 @@ from tests.formats.helpers import (
 
 JUNIT_FILES = corpus_files("junit")
 
-# googletest writes result="skipped" for a test that called GTEST_SKIP() (gtest.cc:
-# `should_run() ? (Skipped() ? "skipped" : "completed") : "suppressed"`), so SkippedTest.Skipped
-# is skipped: 17 passed / 3 skipped, where expected.json reads 18 / 2. Strict, so that fixing
-# expected.json (e.g. "either": {"passed+skipped": 20}) makes this mark fail and get removed.
-_EXPECTED_DISAGREES = {
-    "googletest-xml.xml": 'expected.json counts googletest\'s result="skipped" (GTEST_SKIP) as passed',
-}
-
-
-def _corpus_params() -> list[object]:
-    params: list[object] = []
-    for path in JUNIT_FILES:
-        reason = _EXPECTED_DISAGREES.get(path.name)
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        params.append(pytest.param(path, id=path.name, marks=marks))
-    return params
-
-
 def parse(name: str) -> list[object]:
     return parse_events("junit", CORPUS / "junit" / name)
 
@@ -62,7 +44,9 @@ def metas(events: list[object]) -> list[ReportMeta]:
 # -- the corpus -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", _corpus_params())
+# googletest-xml.xml: our reading differs from expected.json on purpose (GTEST_SKIP counts as
+# skipped); see EXPECTED_OVERRIDES in tests/formats/helpers.py, which assert_matches_expected applies.
+@pytest.mark.parametrize("path", JUNIT_FILES, ids=[p.name for p in JUNIT_FILES])
 def test_corpus_counts_match_expected(path: Path) -> None:
     assert_matches_expected(f"junit/{path.name}", parse_events("junit", path))
 

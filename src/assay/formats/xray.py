@@ -35,6 +35,9 @@ _STATUSES = {
     "TODO": Status.UNKNOWN,
     "EXECUTING": Status.UNKNOWN,
     "ABORTED": Status.BROKEN,
+    # Not Xray's own statuses, but custom ones many instances define (and pytest plugins send).
+    "SKIP": Status.SKIPPED,
+    "SKIPPED": Status.SKIPPED,
 }
 _INFO_PROPERTIES = ("project", "version", "revision", "user", "testPlanKey", "testEnvironments")
 # Test fields read into the Result; every other field of a test is kept in json_data.

@@ -152,6 +152,7 @@ class Result:
     assets: list[Asset] = field(default_factory=list)
     json_data: dict[str, Any] = field(default_factory=dict)  # anything else worth keeping
     test_key: str | None = None  # an explicit test identity (Xray testKey, JUnit property test_key)
+    test_id: int | None = None  # the Test (table `test`) this result is a run of, when one is linked
     position: int | None = None
     id: str = field(default_factory=new_id)
     history_hash: str | None = None  # filled by normalize

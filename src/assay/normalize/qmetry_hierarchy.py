@@ -3,14 +3,14 @@
 QMetry Test Management for Jira (seed 003 and its "Test using JUnit/TestNG" pages) reads JUnit and
 TestNG results three ways, chosen by `automationHierarchy`:
 
-| hierarchy   | JUnit                                              | TestNG                                             |
-|-------------|----------------------------------------------------|----------------------------------------------------|
-| 1 (default) | one cycle; a `<testsuite>` is a test case and its  | one cycle; a `<test>` is a test case and its test  |
-|             | `<testcase>`s are its steps                        | methods are its steps                              |
-| 2           | a cycle per `<testsuite>` name (classname without  | a cycle per `<test>` name; each test method is a   |
-|             | a suite); each `<testcase>` is a test case         | test case                                          |
-| 3           | one cycle; each `<testcase>` is a test case        | a cycle per `<suite>` name; each test method is a  |
-|             |                                                    | test case                                          |
+| hierarchy   | JUnit                                         | TestNG                                        |
+|-------------|-----------------------------------------------|-----------------------------------------------|
+| 1 (default) | one cycle; a `<testsuite>` is a test case and | one cycle; a `<test>` is a test case and its  |
+|             | its `<testcase>`s are its steps               | test methods are its steps                    |
+| 2           | a cycle per `<testsuite>` name (class name    | a cycle per `<test>` name; each test method   |
+|             | outside a suite); each `<testcase>` a case    | is a test case                                |
+| 3           | one cycle; each `<testcase>` is a test case   | a cycle per `<suite>` name; each test method  |
+|             |                                               | is a test case                                |
 
 `testCycleToReuse` puts everything into that one cycle, except under hierarchy 2 where QMetry
 ignores it (so TestNG's hierarchy 3 then keeps one cycle). Other formats keep their own tree in one
@@ -93,9 +93,9 @@ class _Shaper:
         elif hierarchy == 3 and self.testng and not options.reuse:
             self.cycle_level = "Suite"
         self.cycles: dict[str, Container] = {}
-        self.cycle_sources: list[tuple[Container, Container]] = []
+        self.cycle_sources: dict[int, tuple[Container, Container]] = {}  # id(suite) -> (its cycle, the suite)
         # hierarchy 1: open test cases, by their container (document order)
-        self.cases: dict[int, _Case] = {}
+        self.cases: dict[tuple[str, object], _Case] = {}
 
     # -- events ---------------------------------------------------------------------------------
     def feed(self, event: Event) -> list[Event]:
@@ -112,11 +112,12 @@ class _Shaper:
             return self._container(event)
         if self.as_steps:
             return self._step_of_case(event)
-        return [self._test_case(event, self._place(event))]
+        fresh = self._place(event)
+        return [*fresh, self._test_case(event)]
 
     def finish(self) -> list[Event]:
         out = self._close_cases([])
-        for cycle, source in self.cycle_sources:  # suites' own data may come after their tests
+        for cycle, source in self.cycle_sources.values():  # suites' own data may come after their tests
             for name, value in source.properties.items():
                 cycle.properties.setdefault(name, value)
             cycle.description = cycle.description or source.description
@@ -130,15 +131,16 @@ class _Shaper:
         if cycle is None:
             cycle = self.cycles[title] = Container(title=title, classification=CYCLE)
             fresh.append(cycle)
-        if source is not None and all(s is not source for _, s in self.cycle_sources):
-            self.cycle_sources.append((cycle, source))
+        if source is not None and id(source) not in self.cycle_sources:
+            self.cycle_sources[id(source)] = (cycle, source)
         return cycle, fresh
 
     def _container(self, container: Container) -> list[Event]:
         level = self.cycle_level
-        if level is None or self.junit:
-            # JUnit 2 knows its cycles only from the tests (the suite that holds them): no suite stays
-            return [] if level is not None else [container]
+        if level is None:
+            return [container]
+        if self.junit:
+            return []  # JUnit 2 knows its cycles from the tests (the suite holding them): no suite stays
         if container.classification == level:
             return self._cycle(container.title, container)[1]
         parent = container.parent
@@ -146,7 +148,7 @@ class _Shaper:
             cycle, fresh = self._cycle(parent.title, parent)
             container.parent = cycle
             return [*fresh, container]
-        if _ancestor(parent, level) is not None:
+        if _ancestor(parent, CYCLE) is not None:
             return [container]  # deeper down a cycle: the tree as the file has it
         return []  # above the cycle level (TestNG's <suite> in hierarchy 2): not a level QMetry has
 
@@ -168,13 +170,13 @@ class _Shaper:
         return []
 
     # -- hierarchy 1: test cases made of tests ----------------------------------------------------
-    def _case_of(self, result: Result) -> tuple[int, Container | None, str]:
+    def _case_of(self, result: Result) -> tuple[tuple[str, object], Container | None, str]:
         holder = _ancestor(result.container, "Test") if self.testng else None
         holder = holder or result.container
         if holder is None:  # a JUnit testcase outside any suite: its class is the test case
             name = result.classname or result.title
-            return hash(("classname", name)), None, name
-        return id(holder), holder, holder.title
+            return ("classname", name), None, name
+        return ("holder", id(holder)), holder, holder.title
 
     def _step_of_case(self, result: Result) -> list[Event]:
         key, holder, title = self._case_of(result)
@@ -194,14 +196,15 @@ class _Shaper:
             if case.holder is not None and any(c is case.holder for c in chain):
                 continue
             del self.cases[key]
-            out.append(self._test_case(case.result(self.options.attach_file), []))
+            out.append(self._test_case(case.result(self.options.attach_file)))
         return out
 
     # -- every test case ----------------------------------------------------------------------------
-    def _test_case(self, result: Result, before: list[Event]) -> Event | list[Event]:
+    def _test_case(self, result: Result) -> Result:
         options = self.options
         if options.append_test_name and not self.as_steps and (self.junit or self.testng):
-            source = _ancestor(result.container, "Test") if self.testng else result.container
+            container = result.container
+            source = (_ancestor(container, "Test") or _ancestor(container, CYCLE)) if self.testng else container
             if source is not None:
                 result.title = f"{source.title}: {result.title}"
         result.title = _truncate(result.title)
@@ -227,9 +230,7 @@ class _Shaper:
         if options.execution:
             qmetry["testCaseExecution"] = dict(options.execution)
         result.json_data["qmetry"] = qmetry
-        return [*before, result] if before else result
-
-    feed_result = _test_case
+        return result
 
 
 @dataclass
@@ -250,8 +251,9 @@ class _Case:
             title=self.title,
             status=status if status is not None else self.tests[0].status,
             container=holder.parent if holder is not None else None,
-            duration=holder.duration if holder is not None and holder.duration is not None else
-            (sum(durations) if durations else None),
+            duration=holder.duration
+            if holder is not None and holder.duration is not None
+            else (sum(durations) if durations else None),
             description=holder.description if holder is not None else None,
             exception_name=failing.exception_name if failing else None,
             exception_description=failing.exception_description if failing else None,
@@ -265,13 +267,18 @@ class _Case:
 
 def _as_step(test: Result, attach_file: bool) -> Step:
     error = "\n".join(
-        part for part in (
+        part
+        for part in (
             ": ".join(p for p in (test.exception_name, test.exception_description) if p) or None,
             test.exception_backtrace,
-        ) if part
+        )
+        if part
     )
-    data = {name: value for name, value in (("classname", test.classname), ("stdout", test.stdout),
-                                             ("stderr", test.stderr)) if value}
+    data: dict[str, Any] = {
+        name: value
+        for name, value in (("classname", test.classname), ("stdout", test.stdout), ("stderr", test.stderr))
+        if value
+    }
     if test.properties:
         data["properties"] = test.properties
     return Step(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import posixpath
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -265,6 +266,18 @@ class _Plan:
 
     inputs: list[tuple[UploadedFile, Format]] = field(default_factory=list)
     attachments: list[UploadedFile] = field(default_factory=list)
+    # Every file unpacked from a zip, by its path in the archive (parsers may read a file's siblings).
+    members: dict[str, Path] = field(default_factory=dict)
+
+    def open_related(self, upload: UploadedFile) -> Callable[[str], bytes | None]:
+        """Reads a file next to `upload` in its archive (QAF results name their per-method files)."""
+        folder = posixpath.dirname(upload.name or "")
+
+        def read(relative: str) -> bytes | None:
+            path = self.members.get(posixpath.normpath(posixpath.join(folder, relative)))
+            return path.read_bytes() if path is not None else None
+
+        return read
 
 
 def _head(path: Path) -> bytes:
@@ -293,6 +306,7 @@ def _plan(request: ImportRequest, workdir: Path, log: _Log) -> _Plan:
         entries = unpack(upload.path, workdir / f"zip-{index}", label)
         found = 0
         for entry in entries:
+            plan.members[entry.name] = entry.path
             entry_head = _head(entry.path)
             member = UploadedFile(name=entry.name, path=entry.path, size=entry.path.stat().st_size)
             member_format = _entry_format(named, entry_head, entry.name) if entry_head.strip() else None
@@ -410,11 +424,16 @@ def _import(
             handle: IO[bytes] = stack.enter_context(upload.path.open("rb"))
             if request.progress is not None:
                 handle = cast(IO[bytes], _CountingReader(handle, request.progress))
-            streams.append(_guarded(fmt.parse(handle, options.format_options), fmt, upload))
+            parse_options = {
+                **options.format_options, "filename": upload.name, "open_related": plan.open_related(upload)
+            }
+            streams.append(_guarded(fmt.parse(handle, parse_options), fmt, upload))
         parsed: Iterator[Event] = itertools.chain.from_iterable(streams)
         if request.restructure is not None:
             parsed = request.restructure(parsed)
-        events = normalize(parsed, NormalizeOptions(smart=options.smart, merge_containers=options.merge_containers))
+        # Formats that write one file per test (Allure, QAF) need the suites they share merged.
+        merge = options.merge_containers or any(fmt.extra.get("merge_containers") for _, fmt in plan.inputs)
+        events = normalize(parsed, NormalizeOptions(smart=options.smart, merge_containers=merge))
         if request.layout is not None:
             target = LayoutTarget(import_id, profile, plan.inputs[0][1].origin, resolve,
                                   lambda: [name for name in attachments if name not in used], log)

@@ -7,6 +7,8 @@ they serve.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -21,8 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -34,7 +38,32 @@ metadata = MetaData(
 )
 
 UUID = String(36)
-TS = DateTime(timezone=True)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes, stored as UTC on both databases.
+
+    SQLite keeps no zone: without this, 10:00+01:00 would be stored as 10:00 and read back as
+    10:00 UTC. Values are converted to UTC going in and come back aware (UTC) on both databases.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+TS = UTCDateTime()
 
 
 def _counts() -> list[Column]:
@@ -135,6 +164,8 @@ result = Table(
     Column("test_id", Integer),
     Index("ix_result_report_container", "report_id", "container_id", "position"),
     Index("ix_result_history_hash", "history_hash"),
+    Index("ix_result_history_report", "history_hash", "report_id"),  # history strips and labels (0004)
+    Index("ix_result_test_report", "test_id", "report_id"),  # a Test's runs (0004)
 )
 
 step = Table(
@@ -211,6 +242,7 @@ import_job = Table(
     Column("started_at", TS),
     Column("finished_at", TS),
     Index("ix_import_job_profile_created", "profile_id", "created_at"),
+    Index("ix_import_job_created", "created_at"),  # the imports page (0004)
 )
 
 api_key = Table(
@@ -276,6 +308,19 @@ test_plan_test = Table(
     Column("test_id", Integer, ForeignKey("test.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# An Xray Test Run: one Test in one report (Test Execution). Its results are the report's results with
+# that test_id (a test that ran twice has two); the row gives the run the integer id Xray clients
+# read back and send again (GET api/testrun -> POST api/testrun/{id}/attachment). Migration 0003.
+test_run = Table(
+    "test_run",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", UUID, ForeignKey("report.id", ondelete="CASCADE"), nullable=False),
+    Column("test_id", Integer, ForeignKey("test.id", ondelete="CASCADE"), nullable=False),
+    UniqueConstraint("report_id", "test_id"),
+    Index("ix_test_run_test", "test_id"),
+)
+
 # --- QMetry-compatible API: single-use upload URLs ------------------------------------------------------
 upload_slot = Table(
     "upload_slot",
@@ -306,6 +351,7 @@ __all__ = [
     "test_plan",
     "test_plan_report",
     "test_plan_test",
+    "test_run",
     "upload_slot",
     "user",
     "web_session",

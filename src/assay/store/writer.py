@@ -79,6 +79,7 @@ class WrittenReport:
     containers: int = 0
     assets: int = 0
     unresolved_attachments: list[str] = field(default_factory=list)
+    duration: int | None = None  # the sum of the results' durations (ms), None if none has one
 
 
 class _Batch:
@@ -119,6 +120,7 @@ class ReportWriter:
         self.meta = ReportMeta()
         self.asset_count = 0
         self.unresolved: list[str] = []
+        self.duration: int | None = None
 
     def write(self, events: Iterable[Event]) -> WrittenReport:
         """Consume `events`; rows of the report itself must already exist. Returns what was written."""
@@ -151,6 +153,7 @@ class ReportWriter:
             containers=len(self.containers),
             assets=self.asset_count,
             unresolved_attachments=self.unresolved,
+            duration=self.duration,
         )
 
     def add_report_assets(self, assets: list[Asset]) -> None:
@@ -161,6 +164,8 @@ class ReportWriter:
 
     def _add_result(self, result: Result) -> None:
         self.counts.add(result.status)
+        if result.duration is not None:
+            self.duration = (self.duration or 0) + result.duration
         clean = self.clean
         extras = result.extras()
         self.batch.results.append(
@@ -302,10 +307,26 @@ def merge_meta(into: ReportMeta, new: ReportMeta) -> None:
 
 
 def finish_report(connection: Connection, written: WrittenReport, values: dict[str, Any]) -> None:
-    """Store the report's final counts (and any header `values`) once its tree is written."""
+    """Store the report's final counts (and any header `values`) once its tree is written.
+
+    A report whose file states no duration gets its wall time (finished - started) or else the sum of
+    its results' durations, so every report has one for the profile's trend.
+    """
+    if values.get("duration") is None:
+        values = {**values, "duration": _wall_time(values.get("started_at"), values.get("finished_at"))
+                  or written.duration}
     connection.execute(
         update(tables.report).where(tables.report.c.id == written.id).values(**written.counts.as_dict(), **values)
     )
+
+
+def _wall_time(started: Any, finished: Any) -> int | None:
+    """finished - started in milliseconds; None when unknown, negative or not comparable."""
+    try:
+        wall = int((finished - started).total_seconds() * 1000) if started and finished else None
+    except TypeError:  # a naive and an aware datetime
+        return None
+    return wall if wall is not None and wall >= 0 else None
 
 
 def _json(value: Any) -> str:

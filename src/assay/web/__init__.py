@@ -1,1 +1,1 @@
-"""The server-rendered web UI."""
+"""Server-rendered web UI: routes (pages.py and the modules it gathers), templates/, static/."""

@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import CurrentKey, RuntimeDep
 from assay.api.errors import error_response
-from assay.api.links import report_url
+from assay.api.links import base_url, report_url
+from assay.api.queue import get_queue
 from assay.api.schemas import ErrorResponse, ImportResponse
 from assay.api.upload import read_upload
 from assay.errors import AssayError, NotFoundError
@@ -23,6 +24,7 @@ from assay.formats import all_formats, get_format
 from assay.services.import_options import parse_options
 from assay.services.imports import ImportRequest, record_failed_import, run_import
 from assay.services.projects import get_profile
+from assay.services.queued_imports import queue_request
 from assay.store import read_transaction
 
 
@@ -96,6 +98,11 @@ class _Options:
         ignore_empty_report: Annotated[
             str | None, Query(description="A file with no tests is not an error (an empty report is made).")
         ] = None,
+        process_async: Annotated[
+            str | None,
+            Query(description="true: queue the import and answer at once `{import_id, import_status: \"pending\", "
+                  "report: null, status_url}`; follow it at GET /api/v2/import/{import_id}."),
+        ] = None,
     ) -> None:
         pass
 
@@ -133,6 +140,11 @@ async def _import(
         except AssayError as error:
             request.state.import_id = record_failed_import(runtime, import_request, error)
             return error_response(error, request)
+        if import_request.options.process_async:  # answer at once; a job queue worker imports (jobs.py)
+            import_id = await run_in_threadpool(queue_request, runtime, import_request)
+            await run_in_threadpool(get_queue(request).enqueue, import_id)
+            return JSONResponse({"import_id": import_id, "import_status": "pending", "report": None,
+                                 "status_url": f"{base_url(request, runtime)}/api/v2/import/{import_id}"})
         outcome = await run_in_threadpool(run_import, runtime, import_request, key)
     finally:
         upload.cleanup()
