@@ -145,15 +145,27 @@ def timed(fn, *args) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
+# A forked child's peak RSS counts the pages it shared with its parent before exec: measured from
+# this (large) process it would include the floors' rows. A small launcher does the fork instead.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(f"PEAK_RSS_KB={usage.ru_maxrss}", file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def peak_rss_mb_of_children_run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    output = process.stdout.read() + process.stderr.read()  # type: ignore[union-attr]
-    if status != 0:
-        raise RuntimeError(output)
-    return elapsed, usage.ru_maxrss / 1024, output
+    if done.returncode != 0:
+        raise RuntimeError(done.stdout + done.stderr)
+    peak_kb = int(done.stderr.rsplit("PEAK_RSS_KB=", 1)[1].split()[0])
+    return elapsed, peak_kb / 1024, done.stdout
 
 
 def free_port() -> int:
