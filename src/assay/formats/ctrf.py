@@ -204,8 +204,8 @@ def _assets(test: dict[str, Any], where: str) -> list[Asset]:
     for item, at in j.obj_list(test, "attachments", where):
         path = j.text(item.get("path"), j.join(at, "path"))
         name = j.text(item.get("name"), j.join(at, "name"))
-        if not path and not name:
-            continue
+        if not path:
+            continue  # an attachment with no file behind it has nothing to keep
         assets.append(Asset(
             name=j.basename(path) if path else name or "attachment",
             path=path,

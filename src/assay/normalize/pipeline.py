@@ -104,7 +104,10 @@ class _Normalizer:
         if split is None:
             return self._resolve(suite)
         package, cls = split
-        if suite is not None and id(suite) not in self.out and suite.title.strip() == classname.strip():
+        dotted = f"{package}.{cls}" if package else cls
+        # PHPUnit names suites with backslashes (Foo\\BarTest) and classes with dots.
+        suite_title = suite.title.strip().replace("\\", ".") if suite is not None else None
+        if suite is not None and id(suite) not in self.out and suite_title == dotted:
             # Surefire-style suite named after its class: the Package/Class pair replaces it.
             replacement = self.replaced.get(id(suite))
             if replacement is None:
@@ -116,10 +119,10 @@ class _Normalizer:
                 self.replaced_sources.append(suite)
             return replacement
         base = self._resolve(suite)
-        if base is not None and base.title == cls and (
-            package is None or (base.parent is not None and base.parent.title == package)
-        ):
-            return base  # the tree already says package > class (e.g. re-importing Assay's own export)
+        if base is not None and base.title.strip().replace("\\", ".") in (cls, dotted):
+            # The file's own tree already groups these results by their class (a suite named after
+            # it, pytest-json's class node, Assay's own export re-imported): nothing to add.
+            return base
         holder = self._child(base, package, "Package") if package else base
         return self._child(holder, cls, "Class")
 
