@@ -48,9 +48,9 @@ _STATUS_WORDS = {
     "errored": Status.BROKEN,
 }
 
-# Testcase attributes that become Result fields (status/result: the status); any other attribute
-# (file, line, assertions, googletest's value_param...) is kept as a property.
-_CASE_FIELDS = frozenset({"name", "classname", "time", "status", "result"})
+# Read once per testcase: module constants are cheaper than attribute lookups.
+_PASSED = Status.PASSED
+_INF = math.inf
 
 # Jenkins junit-attachments plugin convention, also read by Testmo and GitLab.
 _ATTACHMENT = re.compile(r"\[\[ATTACHMENT\|([^\]\r\n]+)\]\]")
@@ -164,29 +164,57 @@ def file_asset(path: str) -> Asset:
 def read_case(case: etree._Element, container: Container | None) -> Result:
     """One `<testcase>` element as a complete Result (status, failure text, output, properties).
 
-    This runs once per testcase of files with 100k of them: keep the common path lean.
+    This runs once per testcase of files with 100k of them: keep the common path (a passed test
+    with three attributes and no children) lean: one pass over the attributes, no child loop.
     """
-    get = case.get
-    name = get("name")
-    classname = get("classname") or None
+    name = classname = time = None
+    properties: dict[str, Any] = {}
+    statuses: list[Status] = []
+    # name, classname, time and status/result (the status) become Result fields; any other
+    # attribute (file, line, assertions, googletest's value_param...) is kept as a property.
+    for key, value in case.items():
+        if key == "name":
+            name = value
+        elif key == "classname":
+            classname = value
+        elif key == "time":
+            time = value
+        elif key == "status" or key == "result":
+            word = _STATUS_WORDS.get(value.strip().lower())
+            if word is not None:  # Status.FAILED is 0: never test a Status for truth
+                statuses.append(word)
+        elif key[:1] != "{":
+            properties[key] = value
+    classname = classname or None
+    duration = None
+    if time:
+        try:
+            seconds = float(time)
+        except ValueError:
+            duration = duration_ms(time)
+        else:
+            if 0 <= seconds < _INF:  # also refuses NaN
+                duration = round(seconds * 1000)
     result = Result(
         # JUnit 5 via Surefire writes name="" for a @BeforeAll failure
         title=name or classname or "(unnamed)",
-        status=Status.PASSED,
+        status=_PASSED,
         container=container,
-        duration=duration_ms(get("time")),
+        duration=duration,
         classname=classname,
+        properties=properties,
     )
-    statuses: list[Status] = []
-    for key in cast("list[str]", case.keys()):
-        if key not in _CASE_FIELDS:
-            if key[:1] != "{":
-                result.properties[key] = get(key)
-        elif key == "status" or key == "result":
-            word = _STATUS_WORDS.get(get(key, "").strip().lower())
-            if word is not None:  # Status.FAILED is 0: never test a Status for truth
-                statuses.append(word)
+    if len(case):
+        _read_children(case, result, statuses)
+    elif statuses:
+        result.status = cast(Status, worst(statuses))
+    if properties:
+        _apply_conventions(result)
+    return result
 
+
+def _read_children(case: etree._Element, result: Result, statuses: list[Status]) -> None:
+    """The child elements of a testcase: outcome, output, properties and reruns."""
     outcomes: list[tuple[Status, etree._Element]] = []
     stdout: list[str] = []
     stderr: list[str] = []
@@ -232,9 +260,6 @@ def read_case(case: etree._Element, container: Container | None) -> Result:
     if stderr:
         result.stderr = stderr[0] if len(stderr) == 1 else "\n".join(stderr)
         result.assets.extend(attachments_in(result.stderr))
-    if result.properties:
-        _apply_conventions(result)
-    return result
 
 
 def _describe(result: Result, elements: list[etree._Element]) -> None:

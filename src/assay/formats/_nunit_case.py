@@ -17,7 +17,6 @@ from assay.formats._xml_results import (
     add_property,
     add_tag,
     basename,
-    child,
     child_text,
     children,
     element_text,
@@ -57,14 +56,23 @@ _DESCRIPTION = "Description"
 
 def status_of(element: etree._Element) -> Status:
     """The status of a test-case from `result`/`label`, or NUnit 2.2's `executed`/`success`."""
-    raw = (element.get("result") or "").strip()
+    key = (element.get("result"), element.get("label"))
+    status = _STATUSES.get(key)
+    if status is not None:
+        return status
+    raw = (key[0] or "").strip()
     result, _, colon_label = raw.partition(":")
-    label = (element.get("label") or colon_label).strip().lower()
+    label = (key[1] or colon_label).strip().lower()
     result = result.strip().lower().replace(" ", "")
     if result == "failed" and label in _BROKEN_LABELS:
-        return Status.BROKEN
-    if result in _RESULTS:
-        return _RESULTS[result]
+        status = Status.BROKEN
+    elif result in _RESULTS:
+        status = _RESULTS[result]
+    if status is not None:
+        # these two attributes decided it: the next test-case saying the same is looked up
+        if len(_STATUSES) < 256:
+            _STATUSES[key] = status
+        return status
     if element.get("executed") is not None and not is_true(element.get("executed")):
         return Status.SKIPPED
     if element.get("success") is not None:
@@ -72,29 +80,81 @@ def status_of(element: etree._Element) -> Status:
     return Status.UNKNOWN
 
 
+# Statuses by (result, label) attributes, for those that need no other attribute.
+_STATUSES: dict[tuple[str | None, str | None], Status] = {}
+
+
 def test_case(element: etree._Element, container: Container | None, nunit3: bool) -> Result:
     """A Result for one `<test-case>`: NUnit 3 (`nunit3`) or NUnit 2 attributes."""
-    name = (element.get("name") or element.get("fullname") or "").strip() or "(unnamed test)"
+    get = element.get
+    name = (get("name") or get("fullname") or "").strip() or "(unnamed test)"
     status = status_of(element)
+    description = get("description")
+    parts = _parts(element) if len(element) else _NO_PARTS
+    output = parts.get("output")
     result = Result(
         # NUnit 2 names are full (Namespace.Fixture.Method(args)): the suites already say the rest
         title=name if nunit3 else short_name(name),
         status=status,
         container=container,
-        duration=seconds_to_ms(element.get("duration") if nunit3 else element.get("time")),
-        description=(element.get("description") or "").strip() or None,
-        stdout=child_text(element, "output"),
+        duration=seconds_to_ms(get("duration") if nunit3 else get("time")),
+        description=(description.strip() or None) if description else None,
+        stdout=_text(output[0]) if output else None,
     )
-    description = read_labels(element, result.tags, result.properties)
-    result.description = result.description or description
-    _read_failure(result, element)
-    reason = _reason(element)
-    if reason and status != Status.PASSED and result.exception_description is None:
-        result.exception_description = reason
-    for attachments in children(element, "attachments"):
+    labels = parts.get(_LABELS)
+    if labels:
+        label_description: str | None = None
+        for part in labels:
+            label_description = read_label_part(part, result.tags, result.properties) or label_description
+        result.description = result.description or label_description
+    _read_failure(result, element, parts)
+    reasons = parts.get("reason")
+    if reasons:
+        reason = child_text(reasons[0], "message") or element_text(reasons[0])
+        if reason and status != Status.PASSED and result.exception_description is None:
+            result.exception_description = reason
+    for attachments in parts.get("attachments", ()):
         result.assets.extend(read_attachments(attachments))
-    result.json_data = _extras(element, name)
+    result.json_data = _extras(element, name, parts)
     return result
+
+
+# Key of `_parts` under which `<categories>` and `<properties>` are kept, in document order.
+_LABELS = "categories|properties"
+_NO_PARTS: dict[str, list[etree._Element]] = {}
+# Local names by tag, so that a tag's namespace is stripped once (bounded, in case of odd files).
+_LOCAL_NAMES: dict[object, str] = {}
+
+
+def _text(element: etree._Element) -> str | None:
+    """`element_text`, without its dedent when a lone text has no indented line to dedent."""
+    text = element.text
+    if len(element) or not text or "\r" in text or text[:1] in " \t" or "\n " in text or "\n\t" in text:
+        return element_text(element)
+    return text.strip() or None
+
+
+def _parts(element: etree._Element) -> dict[str, list[etree._Element]]:
+    """The direct children of `element` by local name, in document order, in one pass."""
+    parts: dict[str, list[etree._Element]] = {}
+    names = _LOCAL_NAMES
+    for part in element:
+        tag = part.tag
+        name = names.get(tag)
+        if name is None:
+            name = local(tag)
+            if len(names) < 1024:
+                names[tag] = name
+        if name == "categories" or name == "properties":
+            name = _LABELS
+        elif not name:
+            continue
+        found = parts.get(name)
+        if found is None:
+            parts[name] = [part]
+        else:
+            found.append(part)
+    return parts
 
 
 def short_name(name: str) -> str:
@@ -113,15 +173,6 @@ def short_name(name: str) -> str:
             cut = index
     short = name[cut + 1 :]
     return short if short else name
-
-
-def read_labels(element: etree._Element, tags: list[str], properties: dict[str, Any]) -> str | None:
-    """The `<categories>` and `<properties>` children of a test-case or suite (see read_label_part)."""
-    description: str | None = None
-    for part in element:
-        if isinstance(part.tag, str) and local(part.tag) in ("categories", "properties"):
-            description = read_label_part(part, tags, properties) or description
-    return description
 
 
 def read_label_part(part: etree._Element, tags: list[str], properties: dict[str, Any]) -> str | None:
@@ -170,42 +221,43 @@ def failure_message(failure: etree._Element) -> tuple[str | None, str | None]:
     return match.group(1), match.group(2).strip() or None
 
 
-def _read_failure(result: Result, element: etree._Element) -> None:
-    failure = child(element, "failure")
-    if failure is not None:
+def _read_failure(result: Result, element: etree._Element, parts: dict[str, list[etree._Element]]) -> None:
+    failures = parts.get("failure")
+    if failures:
+        failure = failures[0]
         result.exception_name, result.exception_description = failure_message(failure)
         result.exception_backtrace = child_text(failure, "stack-trace")
-    label = (element.get("label") or "").strip()
-    if result.exception_description is None and label and label.lower() not in _KNOWN_LABELS:
-        # NUnit 3 puts some reasons in the label: label="Test exceeded Timeout value 1ms."
-        result.exception_description = label
+    label = element.get("label")
+    if result.exception_description is None and label:
+        label = label.strip()
+        if label and label.lower() not in _KNOWN_LABELS:
+            # NUnit 3 puts some reasons in the label: label="Test exceeded Timeout value 1ms."
+            result.exception_description = label
 
 
-def _reason(element: etree._Element) -> str | None:
-    reason = child(element, "reason")
-    if reason is None:
-        return None
-    return child_text(reason, "message") or element_text(reason)
-
-
-def _extras(element: etree._Element, name: str) -> dict[str, Any]:
+def _extras(element: etree._Element, name: str, parts: dict[str, list[etree._Element]]) -> dict[str, Any]:
     extras: dict[str, Any] = {}
-    fullname = (element.get("fullname") or "").strip()
+    get = element.get
+    raw_fullname = get("fullname")
+    fullname = (raw_fullname or "").strip()
     if fullname and fullname != name:
         extras["fullname"] = fullname
-    elif element.get("fullname") is None and short_name(name) != name:
+    elif raw_fullname is None and short_name(name) != name:
         extras["fullname"] = name  # NUnit 2: the name is the full name
     for attribute in ("classname", "methodname", "label", "site"):
-        if element.get(attribute):
-            extras[attribute] = element.get(attribute)
-    runstate = element.get("runstate")
+        value = get(attribute)
+        if value:
+            extras[attribute] = value
+    runstate = get("runstate")
     if runstate and runstate != "Runnable":
         extras["runstate"] = runstate
-    assertions = [
-        {"result": assertion.get("result"), "message": child_text(assertion, "message")}
-        for holder in children(element, "assertions")
-        for assertion in children(holder, "assertion")
-    ]
-    if len(assertions) > 1:  # one assertion is the failure itself; several are Assert.Multiple
-        extras["assertions"] = assertions
+    holders = parts.get("assertions")
+    if holders:
+        assertions = [
+            {"result": assertion.get("result"), "message": child_text(assertion, "message")}
+            for holder in holders
+            for assertion in children(holder, "assertion")
+        ]
+        if len(assertions) > 1:  # one assertion is the failure itself; several are Assert.Multiple
+            extras["assertions"] = assertions
     return extras

@@ -113,7 +113,24 @@ def _ms_of_day(text: str) -> int:
     return milliseconds + (int(text[18:21].ljust(3, "0")) if len(text) > 18 else 0)
 
 
+# Keywords of one test share a handful of (start, end) pairs: their durations are remembered
+_DURATIONS: dict[tuple[str | None, str | None, str | None], int | None] = {}
+_MAX_DURATIONS = 4096
+
+
 def _duration(start: str | None, end: str | None, elapsed: str | None) -> int | None:
+    key = (start, end, elapsed)
+    try:
+        return _DURATIONS[key]
+    except KeyError:
+        pass
+    if len(_DURATIONS) >= _MAX_DURATIONS:
+        _DURATIONS.clear()
+    duration = _DURATIONS[key] = _compute_duration(start, end, elapsed)
+    return duration
+
+
+def _compute_duration(start: str | None, end: str | None, elapsed: str | None) -> int | None:
     if elapsed is not None:  # RF 7
         return _seconds_ms(elapsed)
     if not start or not end:

@@ -100,28 +100,30 @@ def read_result(element: etree._Element) -> Result:
         status=status_of(outcome),
         duration=_duration(element),
     )
-    output = _read_output(element)
-    result.stdout = output.stdout
-    result.stderr = output.stderr
-    result.exception_description = output.message
-    result.exception_backtrace = output.stack_trace
-    if output.message and (match := _EXCEPTION.search(output.message)):
-        result.exception_name = match.group(1)
-    result.assets = output.assets
-    result.steps = output.inner
+    properties = result.properties
     for name in ("computerName", "startTime", "endTime"):
         if value := get(name):
-            result.properties[name] = value
+            properties[name] = value
     data: dict[str, Any] = {"outcome": outcome}
     for name, key in (("testId", "test_id"), ("executionId", "execution_id"), ("resultType", "result_type"),
                       ("dataRowInfo", "data_row")):
         if value := get(name):
             data[key] = value
-    if output.debug_trace:
-        data["debug_trace"] = output.debug_trace
-    if output.messages:
-        data["messages"] = output.messages
     result.json_data = data
+    if len(element):  # most passed tests have no output at all
+        output = _read_output(element)
+        result.stdout = output.stdout
+        result.stderr = output.stderr
+        result.exception_description = output.message
+        result.exception_backtrace = output.stack_trace
+        if output.message and (match := _EXCEPTION.search(output.message)):
+            result.exception_name = match.group(1)
+        result.assets = output.assets
+        result.steps = output.inner
+        if output.debug_trace:
+            data["debug_trace"] = output.debug_trace
+        if output.messages:
+            data["messages"] = output.messages
     return result
 
 

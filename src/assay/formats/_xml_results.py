@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -52,8 +51,26 @@ def clean_text(text: str | None) -> str | None:
     """
     if not text:
         return None
-    text = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    return text or None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # textwrap.dedent, in one pass and without regexes (a hot spot on stack traces): blank lines
+    # emptied, the indentation common to the others cut
+    margin: str | None = None
+    for index, line in enumerate(lines):
+        rest = line.lstrip(" \t")
+        if not rest:
+            lines[index] = ""
+        elif len(rest) != len(line):
+            indent = line[: len(line) - len(rest)]
+            if margin is None or margin.startswith(indent):
+                margin = indent
+            elif not indent.startswith(margin):
+                margin = margin[: next(i for i, (a, b) in enumerate(zip(margin, indent, strict=False)) if a != b)]
+        else:
+            margin = ""
+    if margin:
+        cut = len(margin)
+        lines = [line[cut:] for line in lines]
+    return "\n".join(lines).strip() or None
 
 
 def element_text(element: etree._Element) -> str | None:

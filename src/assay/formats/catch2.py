@@ -31,8 +31,6 @@ from assay.errors import ParseError
 from assay.formats._blank import nonblank
 from assay.formats._xml import iterparse, local
 from assay.formats._xml_results import (
-    add_tag,
-    child,
     clean_text,
     element_text,
     release,
@@ -48,7 +46,7 @@ _BROKEN = ("Exception", "FatalErrorCondition")
 _RUN_PROPERTIES = ("rng-seed", "catch2-version", "xml-format-version", "filters")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Scan:
     """What the elements of a test case (or section) say, gathered while walking them."""
 
@@ -59,6 +57,8 @@ class _Scan:
     infos: list[str] = field(default_factory=list)  # INFO() messages waiting for their assertion
     warnings: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    overall: etree._Element | None = None  # the first <OverallResult> (of a TestCase)
+    overalls: etree._Element | None = None  # the first <OverallResults> (of a Section)
 
     def absorb(self, other: _Scan) -> None:
         self.broken |= other.broken
@@ -66,6 +66,20 @@ class _Scan:
         self.skipped |= other.skipped
         self.failures.extend(other.failures)
         self.warnings.extend(other.warnings)
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(tag: object) -> str:
+    """`local(tag)`, remembered per tag string: a file repeats a few tags a million times."""
+    try:
+        return _LOCAL_NAMES[tag]  # type: ignore[index]
+    except (KeyError, TypeError):
+        name = local(tag)
+        if isinstance(tag, str) and len(_LOCAL_NAMES) < 512:
+            _LOCAL_NAMES[tag] = name
+        return name
 
 
 def sniff(head: bytes) -> float:
@@ -84,44 +98,71 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     """
     suite: Container | None = None
     files: dict[str, Container] = {}
-    seen_root = False
-    depth = 0  # how deep inside a TestCase we are: only the outermost TestCase end is a test
-    for event, element in iterparse(nonblank(stream)):
-        tag = local(element.tag)
-        if not seen_root:
-            if tag not in _ROOTS:
-                raise ParseError(
-                    f"not a Catch2 XML file: root element is <{tag}>, expected <Catch2TestRun> or <Catch>",
-                    line=element.sourceline,
-                )
-            seen_root = True
-            yield _run_meta(element)
-            if tag == "Catch2TestRun":
-                suite = Container(title=element.get("name") or "Catch2 test run", classification="Suite")
-                yield suite
+    opened: set[etree._Element] = set()  # the root and the Groups already announced
+    # Only end events (half the work of start and end): the root is checked at the first one, and
+    # each Group is announced just before the first test inside it (or at its end when it has none),
+    # so parents still come first and everything keeps document order.
+    for _, element in iterparse(nonblank(stream), events=("end",)):
+        if not opened:  # the first event: check the root before anything else
+            root = element
+            while (above := root.getparent()) is not None:
+                root = above
+            for event in _open(root, opened):
+                if isinstance(event, Container):
+                    suite = event
+                yield event
+        tag = _local(element.tag)
+        if tag != "TestCase" and tag != "Group":
             continue
-        if event == "start":
-            if tag == "Group" and depth == 0:
-                suite = Container(title=element.get("name") or "Catch test run", classification="Suite")
-                yield suite
-            elif tag == "TestCase":
-                depth += 1
+        # Its ancestors, innermost first; a TestCase or Group inside a TestCase is not one of ours.
+        # (An announced element has no TestCase above it: most tests sit right in one.)
+        ancestors = []
+        parent = element.getparent()
+        nested = False
+        while parent is not None and parent not in opened:
+            if _local(parent.tag) == "TestCase":
+                nested = True
+                break
+            ancestors.append(parent)
+            parent = parent.getparent()
+        if nested:
             continue
-        if tag == "TestCase":
-            depth -= 1
-            if depth:
-                continue
-            holder = suite
-            filename = (element.get("filename") or "").strip()
-            if filename:
-                holder = files.get(filename)
-                if holder is None:
-                    holder = files[filename] = Container(title=filename, classification="File", parent=suite)
-                    yield holder
-            yield _test_case(element, holder)
+        if tag == "Group":
+            ancestors.insert(0, element)
+        for ancestor in reversed(ancestors):
+            if ancestor not in opened:
+                for event in _open(ancestor, opened):
+                    suite = event if isinstance(event, Container) else suite
+                    yield event
+        if tag == "Group":
             release(element)
-        elif tag == "Group" and depth == 0:
-            release(element)
+            continue
+        holder = suite
+        filename = (element.get("filename") or "").strip()
+        if filename:
+            holder = files.get(filename)
+            if holder is None:
+                holder = files[filename] = Container(title=filename, classification="File", parent=suite)
+                yield holder
+        yield _test_case(element, holder)
+        release(element)
+
+
+def _open(element: etree._Element, opened: set[etree._Element]) -> Iterator[Event]:
+    """The events of the root (after checking it) or of a Group, at the first sight of them."""
+    opened.add(element)
+    tag = _local(element.tag)
+    if element.getparent() is None:
+        if tag not in _ROOTS:
+            raise ParseError(
+                f"not a Catch2 XML file: root element is <{tag}>, expected <Catch2TestRun> or <Catch>",
+                line=element.sourceline,
+            )
+        yield _run_meta(element)
+        if tag == "Catch2TestRun":
+            yield Container(title=element.get("name") or "Catch2 test run", classification="Suite")
+    elif tag == "Group":
+        yield Container(title=element.get("name") or "Catch test run", classification="Suite")
 
 
 FORMAT = Format(
@@ -149,26 +190,33 @@ def _run_meta(root: etree._Element) -> ReportMeta:
 def _test_case(element: etree._Element, container: Container | None) -> Result:
     scan = _Scan()
     _walk(element, scan)
-    overall = child(element, "OverallResult")
+    overall = scan.overall
+    # one read of each element's attributes: lxml's get() walks them anew at every call
+    attributes = dict(element.items())
     result = Result(
-        title=(element.get("name") or "").strip() or "(unnamed test case)",
+        title=(attributes.get("name") or "").strip() or "(unnamed test case)",
         status=_status(scan, overall),
         container=container,
-        description=(element.get("description") or "").strip() or None,
+        description=(attributes.get("description") or "").strip() or None,
     )
-    for tag in _TAG.findall(element.get("tags") or ""):
-        add_tag(result.tags, tag)
+    tags = result.tags
+    for tag in _TAG.findall(attributes.get("tags") or ""):
+        tag = tag.strip()  # add_tag(), inline: this runs for every tag of every test
+        if tag and tag not in tags:
+            tags.append(tag)
     result.steps = scan.steps
     if overall is not None:
         result.duration = seconds_to_ms(overall.get("durationInSeconds"))
-        stdout, stderr = child(overall, "StdOut"), child(overall, "StdErr")
-        result.stdout = element_text(stdout) if stdout is not None else None
-        result.stderr = element_text(stderr) if stderr is not None else None
-    _read_failures(result, scan)
+        if len(overall):
+            stdout, stderr = _child(overall, "StdOut"), _child(overall, "StdErr")
+            result.stdout = element_text(stdout) if stdout is not None else None
+            result.stderr = element_text(stderr) if stderr is not None else None
+    if scan.failures:
+        _read_failures(result, scan)
     data: dict[str, Any] = {}
     for name in ("filename", "line"):
-        if element.get(name):
-            data[name] = element.get(name)
+        if attributes.get(name):
+            data[name] = attributes[name]
     if scan.warnings:
         data["warnings"] = scan.warnings
     if result.status is Status.PASSED and (scan.failed or scan.broken):
@@ -196,10 +244,12 @@ def _status(scan: _Scan, overall: etree._Element | None) -> Status:
 def _walk(element: etree._Element, scan: _Scan) -> None:
     """Gather assertions, messages and sections below `element` (a TestCase or Section) into `scan`."""
     for node in element:
-        if not isinstance(node.tag, str):
-            continue
-        tag = local(node.tag)
-        if tag == "Section":
+        tag = _local(node.tag)
+        if tag == "OverallResult":
+            scan.overall = node if scan.overall is None else scan.overall
+        elif tag == "OverallResults":
+            scan.overalls = node if scan.overalls is None else scan.overalls
+        elif tag == "Section":
             scan.steps.append(_section(node, scan))
         elif tag == "Expression":
             _expression(node, scan)
@@ -216,7 +266,7 @@ def _walk(element: etree._Element, scan: _Scan) -> None:
 def _section(node: etree._Element, parent: _Scan) -> Step:
     scan = _Scan()
     _walk(node, scan)
-    results = child(node, "OverallResults")
+    results = scan.overalls
     failures = (results.get("failures") or "0").strip() if results is not None else "0"
     if scan.broken:
         status = Status.BROKEN
@@ -226,16 +276,18 @@ def _section(node: etree._Element, parent: _Scan) -> Step:
         status = Status.SKIPPED
     else:
         status = Status.PASSED
-    data = {name: node.get(name) for name in ("filename", "line", "description") if node.get(name)}
+    get = node.get
+    data = {name: value for name in ("filename", "line", "description") if (value := get(name))}
     step = Step(
-        title=(node.get("name") or "").strip() or "(unnamed section)",
+        title=(get("name") or "").strip() or "(unnamed section)",
         status=status,
         duration=seconds_to_ms(results.get("durationInSeconds")) if results is not None else None,
         error=scan.failures[0][2] if scan.failures else None,
         data=data or None,
         steps=scan.steps,
     )
-    parent.absorb(scan)
+    if scan.broken or scan.failed or scan.skipped or scan.failures or scan.warnings:
+        parent.absorb(scan)
     return step
 
 
@@ -243,8 +295,8 @@ def _expression(node: etree._Element, scan: _Scan) -> None:
     infos, scan.infos = scan.infos, []
     # An expression that threw carries the <Exception> (or fatal condition) inside it.
     for inner in node:
-        if isinstance(inner.tag, str) and local(inner.tag) in _BROKEN:
-            _failure(local(inner.tag), inner, scan, node, infos)
+        if isinstance(inner.tag, str) and _local(inner.tag) in _BROKEN:
+            _failure(_local(inner.tag), inner, scan, node, infos)
             return
     if (node.get("success") or "").strip().lower() != "false":
         return
@@ -299,7 +351,7 @@ def _benchmarks(element: etree._Element) -> list[dict[str, Any]]:
     found = []
     for node in element.iter("{*}BenchmarkResults", "BenchmarkResults"):
         entry: dict[str, Any] = {"name": node.get("name")}
-        mean = child(node, "mean")
+        mean = _child(node, "mean")
         if mean is not None and mean.get("value"):
             entry["mean_ns"] = mean.get("value")
         found.append(entry)
@@ -307,8 +359,16 @@ def _benchmarks(element: etree._Element) -> list[dict[str, Any]]:
 
 
 def _child_text(node: etree._Element, name: str) -> str | None:
-    found = child(node, name)
+    found = _child(node, name)
     return element_text(found) if found is not None else None
+
+
+def _child(node: etree._Element, name: str) -> etree._Element | None:
+    """`child()` with the remembered local names."""
+    for found in node:
+        if _local(found.tag) == name:
+            return found
+    return None
 
 
 def _where(node: etree._Element) -> str:

@@ -88,27 +88,29 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     Raises ParseError for malformed XML (with line and column) or a root other than
     `<test-run>`, `<test-results>` or `<test-suite>`.
     """
-    stack: list[_Open] = []
+    stack: list[_Open] = []  # the suites opened and not yet ended, outermost first
     nunit3 = True
     seen_root = False
+    names: dict[object, str] = {}  # local names by tag: each namespace is stripped once
+    # A suite's Container is opened (and yielded) when the first element inside it ends, which keeps
+    # document order while "start" events, but the root's, are passed over at once.
     for event, element in iterparse(stream):
-        tag = local(element.tag)
-        if not seen_root:
-            nunit3 = _check_root(tag, element)
-            seen_root = True
-            if tag != _SUITE:
-                if (meta := _run_meta(element, nunit3)) is not None:
-                    yield meta
-                continue
-        parent = element.getparent()
-        parent_tag = local(parent.tag) if parent is not None else ""
         if event == "start":
-            if tag == _SUITE:
-                container = _open(element, stack[-1].container if stack else None)
-                stack.append(_Open(element, container))
-                yield container
+            if not seen_root:
+                seen_root = True
+                root_tag = local(element.tag)
+                nunit3 = _check_root(root_tag, element)
+                if root_tag != _SUITE and (meta := _run_meta(element, nunit3)) is not None:
+                    yield meta
             continue
+        tag = names.get(element.tag)
+        if tag is None:
+            tag = local(element.tag)
+            if len(names) < 1024:
+                names[element.tag] = tag
         if tag == "test-case":
+            if not stack or element.getparent() is not stack[-1].element:
+                yield from _open_suites(element.getparent(), stack)
             holder = stack[-1] if stack else None
             if holder is not None and not holder.has_cases:
                 holder.has_cases = True
@@ -116,15 +118,21 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
                 holder.container.classification = holder.container.classification or "TestFixture"
             yield test_case(element, holder.container if holder else None, nunit3)
             release(element)
-        elif tag in _SUITE_PARTS and parent_tag in (_SUITE, _NUNIT2_ROOT):
-            meta = _suite_part(tag, element, stack[-1].container if stack and parent_tag == _SUITE else None)
-            if meta is not None:
-                yield meta
-            release(element)
-        elif tag == _SUITE and stack and stack[-1].element is element:
-            done = stack.pop()
-            done.container.classification = done.container.classification or "Namespace"
-            release(element)
+        elif tag in _SUITE_PARTS:
+            parent = element.getparent()
+            parent_tag = (names.get(parent.tag) or local(parent.tag)) if parent is not None else ""
+            if parent_tag in (_SUITE, _NUNIT2_ROOT):
+                yield from _open_suites(parent, stack)
+                meta = _suite_part(tag, element, stack[-1].container if stack and parent_tag == _SUITE else None)
+                if meta is not None:
+                    yield meta
+                release(element)
+        elif tag == _SUITE:
+            yield from _open_suites(element, stack)
+            if stack and stack[-1].element is element:
+                done = stack.pop()
+                done.container.classification = done.container.classification or "Namespace"
+                release(element)
 
 
 FORMAT = Format(
@@ -152,6 +160,20 @@ def _check_root(tag: str, element: etree._Element) -> bool:
         # NUnit 2 suites say executed/success, NUnit 3 suites do not
         return element.get("executed") is None and element.get("success") is None
     return tag == _NUNIT3_ROOT
+
+
+def _open_suites(element: etree._Element | None, stack: list[_Open]) -> Iterator[Container]:
+    """Open the `<test-suite>`s from `element` up that are not open yet, outermost first."""
+    top = stack[-1].element if stack else None
+    pending = []
+    while element is not None and element is not top:
+        if local(element.tag) == _SUITE:
+            pending.append(element)
+        element = element.getparent()
+    for suite in reversed(pending):
+        container = _open(suite, stack[-1].container if stack else None)
+        stack.append(_Open(suite, container))
+        yield container
 
 
 def _run_meta(element: etree._Element, nunit3: bool) -> ReportMeta | None:

@@ -80,42 +80,66 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     stack: list[tuple[etree._Element, Container, str | None]] = []
     groups: dict[tuple[str, str], list[str]] = {}  # (class, method) -> groups, for the open suite
     seen_root = False
-    for event, element in iterparse(stream):
-        tag = local(element.tag)
+    # Only end events (half the work of start and end): a container is opened lazily, at the first
+    # end event of interest inside it (or at its own end), which keeps parents first and the order.
+    for _, element in iterparse(stream, events=("end",)):
+        tag = _local(element.tag)
         if not seen_root:
-            _check_root(tag, element)
+            root = element
+            while (above := root.getparent()) is not None:
+                root = above
+            _check_root(_local(root.tag), root)
             seen_root = True
+        if tag == "test-method":
+            pass
+        elif tag == "groups" or tag == "reporter-output":
+            if _parent_tag(element) != ("suite" if tag == "groups" else _ROOT):
+                continue
+        elif not (tag in _CONTAINERS and _CONTAINERS[tag][0] == _parent_tag(element)):
             continue
         parent = element.getparent()
-        parent_tag = local(parent.tag) if parent is not None else ""
-        if event == "start":
-            if tag in _CONTAINERS and _CONTAINERS[tag][0] == parent_tag:
-                container, classname = _open(tag, element, stack[-1][1] if stack else None)
-                stack.append((element, container, classname))
-                yield container
-                if tag == "suite":
+        if tag in _CONTAINERS or not (stack and stack[-1][0] is parent):
+            for opened in _open_ancestors(element, stack):
+                yield opened
+                if isinstance(opened, Container) and opened.classification == "Suite":
                     groups = {}
-                    meta = _suite_meta(element)
-                    if meta.started_at or meta.finished_at:
-                        yield meta
-            continue
         if tag == "test-method":
             holder, classname = (stack[-1][1], stack[-1][2]) if stack else (None, None)
             result = _test_method(element, holder, classname, groups)
             if result is not None:
                 yield result
-            release(element)
-        elif tag == "groups" and parent_tag == "suite":
+        elif tag == "groups":
             groups = _suite_groups(element)
-            release(element)
-        elif tag == "reporter-output" and parent_tag == _ROOT:
+        elif tag == "reporter-output":
             output = _reporter_output(element)
             if output:
                 yield ReportMeta(properties={"reporter-output": output})
-            release(element)
-        elif stack and stack[-1][0] is element:
+        else:
             stack.pop()
-            release(element)
+        release(element)
+
+
+def _open_ancestors(
+    element: etree._Element, stack: list[tuple[etree._Element, Container, str | None]]
+) -> Iterator[Event]:
+    """Open the containers around `element` (itself included) not yet opened, outermost first."""
+    waiting = []
+    node: etree._Element | None = element
+    innermost = stack[-1][0] if stack else None
+    while node is not None and node is not innermost:
+        parent = node.getparent()
+        tag = _local(node.tag)
+        if tag in _CONTAINERS and parent is not None and _CONTAINERS[tag][0] == _local(parent.tag):
+            waiting.append((tag, node))
+        node = parent
+    for tag, node in reversed(waiting):
+        container, classname = _open(tag, node, stack[-1][1] if stack else None)
+        stack.append((node, container, classname))
+        yield container
+        if tag == "suite":
+            meta = _suite_meta(node)
+            if meta.started_at or meta.finished_at:
+                yield meta
 
 
 FORMAT = Format(
@@ -129,6 +153,30 @@ FORMAT = Format(
     mimetypes=("application/xml", "text/xml"),
     priority=0.5,
 )
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(tag: object) -> str:
+    """`local(tag)`, remembered per tag string: a file repeats a few tags a million times."""
+    try:
+        return _LOCAL_NAMES[tag]  # type: ignore[index]
+    except (KeyError, TypeError):
+        name = local(tag)
+        if isinstance(tag, str) and len(_LOCAL_NAMES) < 512:
+            _LOCAL_NAMES[tag] = name
+        return name
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    """`children()` with the remembered local names."""
+    return [node for node in element if _local(node.tag) == name]
+
+
+def _parent_tag(element: etree._Element) -> str:
+    parent = element.getparent()
+    return _local(parent.tag) if parent is not None else ""
 
 
 def _check_root(tag: str, element: etree._Element) -> None:
@@ -194,34 +242,49 @@ def _test_method(
         if raw_status == "FAIL" and container is not None:
             _note_config_failure(container, element, name)
         return None
-    params = [
-        _param_value(param) for params in children(element, "params") for param in children(params, "param")
-    ]
+    # lxml's get() walks the attributes anew at every call: read them all once
+    get = dict(element.items()).get
+    # one pass over the method's children (most have two or three)
+    params: list[str] = []
+    output = exception = attributes = None
+    for node in element:
+        name_of = _local(node.tag)
+        if name_of == "params":
+            params += [_param_value(param) for param in _children(node, "param")]
+        elif name_of == "reporter-output":
+            output = node if output is None else output
+        elif name_of == "exception":
+            exception = node if exception is None else exception
+        elif name_of == "attributes":
+            attributes = node if attributes is None else attributes
     result = Result(
         title=f"{name}({', '.join(params)})" if params else name,
         status=_STATUSES.get(raw_status, Status.UNKNOWN),
         container=container,
-        duration=int_ms(element.get("duration-ms")),
-        description=(element.get("description") or "").strip() or None,
+        duration=int_ms(get("duration-ms")),
+        description=(get("description") or "").strip() or None,
         classname=classname,
-        stdout=_reporter_output(child(element, "reporter-output")),
+        stdout=_reporter_output(output),
     )
-    _read_exception(result, child(element, "exception"))
+    _read_exception(result, exception)
     for attribute in _PROPERTY_ATTRIBUTES:
-        value = (element.get(attribute) or "").strip()
+        value = get(attribute)
+        if not value:  # most methods declare none of them
+            continue
+        value = value.strip()
         # ITest's test name; TestNG 6 writes the class name there when the test sets none
         if value and not (attribute == "test-instance-name" and value == classname):
             result.properties[attribute] = value
-    _read_attributes(result, child(element, "attributes"))
+    _read_attributes(result, attributes)
     if raw_status not in _STATUSES or raw_status == "SUCCESS_PERCENTAGE_FAILURE":
         result.properties["testng-status"] = raw_status
-    _read_groups(result, element, classname, name, groups)
+    _read_groups(result, get("groups"), classname, name, groups)
     result.json_data = {
         key: value
         for key, value in (
-            ("signature", element.get("signature")),
-            ("started_at", element.get("started-at")),
-            ("finished_at", element.get("finished-at")),
+            ("signature", get("signature")),
+            ("started_at", get("started-at")),
+            ("finished_at", get("finished-at")),
         )
         if value
     }
@@ -258,14 +321,15 @@ def _read_attributes(result: Result, attributes: etree._Element | None) -> None:
 
 def _read_groups(
     result: Result,
-    element: etree._Element,
+    declared: str | None,
     classname: str | None,
     name: str,
     groups: dict[tuple[str, str], list[str]],
 ) -> None:
     # generateGroupsAttribute writes groups="a, b" on the method; the suite lists them anyway
-    for group in (element.get("groups") or "").split(","):
-        add_tag(result.tags, group)
+    if declared:
+        for group in declared.split(","):
+            add_tag(result.tags, group)
     for group in groups.get((classname or "", name), []):
         add_tag(result.tags, group)
 
@@ -274,7 +338,11 @@ def _reporter_output(element: etree._Element | None) -> str | None:
     """`<reporter-output><line>` (Reporter.log) as one text, a line per `<line>`."""
     if element is None:
         return None
-    lines = ["".join(line.itertext()).strip("\r\n") for line in children(element, "line")]
+    lines = [
+        # a <line> is one text or CDATA node: no need for itertext() then
+        (line.text or "" if not len(line) else "".join(line.itertext())).strip("\r\n")
+        for line in _children(element, "line")
+    ]
     text = "\n".join(lines).strip()
     return text or None
 

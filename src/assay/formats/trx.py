@@ -21,6 +21,7 @@ emitted; files that define tests first (VS 2010-2015) stream straight through ei
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -61,27 +62,31 @@ def _walk(stream: IO[bytes]) -> Iterator[tuple[int, str, etree._Element]]:
     """
     depth = 0
     section = ""
+    long_section = False
     for event, element in iterparse(stream):
         if event == "start":
             depth += 1
-            if depth == 1:
+            if depth == 2:
+                section = local(element.tag)
+                long_section = section in _LONG_SECTIONS
+            elif depth == 1:
                 tag = local(element.tag)
                 if tag != "TestRun":
                     raise ParseError(f"not a TRX file: root element is <{tag}>, expected <TestRun>")
                 yield 1, "TestRun", element
-            elif depth == 2:
-                section = local(element.tag)
             continue
-        if depth == 2 or (depth == 3 and section in _LONG_SECTIONS):
+        if depth == 2 or (depth == 3 and long_section):
             yield depth, section, element
             release(element)
         depth -= 1
 
 
-def _read_definitions(stream: IO[bytes]) -> dict[str, Definition]:
-    """The first pass: every test definition, read up to `</TestDefinitions>`."""
+def _read_definitions(stream: IO[bytes], *, drain: bool = False) -> dict[str, Definition]:
+    """The first pass: every test definition, read up to `</TestDefinitions>` (to the end when
+    `drain`, so that the whole stream is known to parse)."""
     definitions: dict[str, Definition] = {}
-    for depth, section, element in _walk(stream):
+    walk = _walk(stream)
+    for depth, section, element in walk:
         if section != "TestDefinitions":
             continue
         if depth == 3:
@@ -89,6 +94,9 @@ def _read_definitions(stream: IO[bytes]) -> dict[str, Definition]:
                 definitions[entry[0]] = entry[1]
         elif depth == 2:
             break
+    if drain:
+        for _ in walk:
+            pass
     return definitions
 
 
@@ -246,6 +254,125 @@ def _start_of(stream: IO[bytes]) -> int | None:
         return None
 
 
+# dotnet writes `</Results>` then `<TestDefinitions>`: a byte scan finds both sections, so the
+# definitions pass can skip the results and the results pass can skip the definitions.
+_RESULTS_START = re.compile(rb"<Results[\s>]")
+_DEFINITIONS_START = re.compile(rb"</Results>\s*(<TestDefinitions[\s>])")
+_DEFINITIONS_END = b"</TestDefinitions>"
+# a DOCTYPE or entity declaration (even inside text) is left to the guarded reader of a full read
+_DECLARATION = re.compile(rb"<!(?!\[CDATA\[|--)")
+_SCAN_CHUNK = 1024 * 1024
+_SCAN_OVERLAP = 64 * 1024
+# the results pass reads the definitions as blank lines: the line and column of an XML error after
+# them stay those of the file, and the blank text stays far below libxml2's text node limit
+_LINE_CONTENT = re.compile(rb"[^\r\n]+")
+_MAX_BLANK = 1024 * 1024
+
+
+def _definitions_span(stream: IO[bytes], start: int) -> tuple[int, int, int] | None:
+    """(offset of `<Results`, of `<TestDefinitions`, after `</TestDefinitions>`) when the file
+    has dotnet's order, else None."""
+    stream.seek(start)
+    results_at: int | None = None
+    definitions_at: int | None = None
+    window, window_at = b"", start
+    while chunk := stream.read(_SCAN_CHUNK):
+        window += chunk
+        if _DECLARATION.search(window) is not None:
+            return None
+        if results_at is None and (found := _RESULTS_START.search(window)) is not None:
+            results_at = window_at + found.start()
+        if results_at is not None and definitions_at is None:
+            found = _DEFINITIONS_START.search(window, max(results_at - window_at, 0))
+            if found is not None:
+                definitions_at = window_at + found.start(1)
+        if definitions_at is not None:
+            end = window.find(_DEFINITIONS_END, max(definitions_at - window_at, 0))
+            if end >= 0:
+                assert results_at is not None
+                return results_at, definitions_at, window_at + end + len(_DEFINITIONS_END)
+        keep = window[-_SCAN_OVERLAP:]
+        window_at += len(window) - len(keep)
+        window = keep
+    return None
+
+
+def _blank_lines(stream: IO[bytes], begin: int, end: int) -> bytes | None:
+    """The bytes from `begin` to `end` as blank lines: each line's content one space, the last
+    line as many spaces as it has characters. None when that would be long or uncertain."""
+    stream.seek(begin)
+    blank: list[bytes] = []
+    size = 0
+    last_line = b""
+    left = end - begin
+    while left > 0 and (chunk := stream.read(min(_SCAN_CHUNK, left))):
+        left -= len(chunk)
+        blank.append(_LINE_CONTENT.sub(b" ", chunk))
+        size += len(blank[-1])
+        cut = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        last_line = chunk[cut + 1:] if cut >= 0 else last_line + chunk
+        if size > _MAX_BLANK or len(last_line) > _MAX_BLANK:
+            return None
+    if left or max(last_line, default=0) >= 0x80:
+        return None  # a character of several bytes: its column count depends on the encoding
+    return b"".join(blank).rstrip(b" ") + b" " * len(last_line)
+
+
+class _Spliced:
+    """A stream of parts of a file: byte ranges (end None: to the end of the file) and literal bytes."""
+
+    def __init__(self, stream: IO[bytes], parts: list[tuple[int, int | None] | bytes]) -> None:
+        self._stream = stream
+        self._parts = parts
+        self._left: int | None = 0  # bytes left in the current range (None: up to the end)
+
+    def read(self, size: int = -1) -> bytes:
+        size = size if size and size > 0 else 64 * 1024
+        while True:
+            if self._left is None or self._left > 0:
+                chunk = self._stream.read(size if self._left is None else min(size, self._left))
+                if chunk:
+                    if self._left is not None:
+                        self._left -= len(chunk)
+                    return chunk
+                if self._left is None:
+                    return b""
+            if not self._parts:
+                return b""
+            part = self._parts.pop(0)
+            if isinstance(part, bytes):
+                self._left = 0
+                return part
+            begin, end = part
+            self._stream.seek(begin)
+            self._left = None if end is None else end - begin
+
+
+def _first_pass(
+    stream: IO[bytes], start: int
+) -> tuple[dict[str, Definition], list[tuple[int, int | None] | bytes] | None]:
+    """The definitions, and the parts of the file the results pass reads (None: all of it).
+
+    When a byte scan finds dotnet's order, the definitions are read from the file without its
+    `<Results>`, and that cut file must parse whole; any doubt reads the whole file instead.
+    """
+    span = _definitions_span(stream, start)
+    if span is not None:
+        results_at, definitions_at, definitions_end = span
+        cut = _Spliced(stream, [(start, results_at), (definitions_at, definitions_end), b"</TestRun>"])
+        try:
+            definitions = _read_definitions(cut, drain=True)  # type: ignore[arg-type]
+        except ParseError:
+            pass
+        else:
+            blank = _blank_lines(stream, definitions_at, definitions_end)
+            if blank is None:
+                return definitions, None
+            return definitions, [(start, definitions_at), blank, (definitions_end, None)]
+    stream.seek(start)
+    return _read_definitions(stream), None
+
+
 def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     """Stream a TRX file as events: "Class" Containers, Results (inner results as Steps), ReportMeta.
 
@@ -262,9 +389,11 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     if start is None:
         yield from _Reader(None).read(_Prefixed(head, stream))  # type: ignore[arg-type]
         return
+    definitions, parts = _first_pass(stream, start)
     stream.seek(start)
-    definitions = _read_definitions(stream)
-    stream.seek(start)
+    if parts is not None:
+        # the definitions are read already: the results pass reads them as blank lines
+        stream = _Spliced(stream, parts)  # type: ignore[assignment]
     yield from _Reader(definitions).read(stream)
 
 

@@ -45,6 +45,8 @@ _RESULTS = {
     # v2.5+/v3: an explicit test that was not asked for
     "notrun": Status.SKIPPED,
 }
+# The same as xUnit.net writes them, looked up before lower-casing anything.
+_RESULTS_AS_WRITTEN = {"Pass": Status.PASSED, "Fail": Status.FAILED, "Skip": Status.SKIPPED, "NotRun": Status.SKIPPED}
 
 # Container elements, the elements each may sit in, and their classification.
 _CONTAINERS = {
@@ -82,41 +84,70 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     Raises ParseError for malformed XML (with line and column) or a root other than
     `<assemblies>` / `<assembly>`.
     """
-    stack: list[tuple[etree._Element, Container]] = []
+    stack: list[tuple[etree._Element, Container]] = []  # containers opened and not yet ended
     seen_root = False
+    names: dict[object, str] = {}  # local names by tag: each namespace is stripped once
+    # A container is opened (and yielded) when the first element inside it ends, which keeps
+    # document order while "start" events, but the root's, are passed over at once.
     for event, element in iterparse(stream):
-        tag = local(element.tag)
-        parent = element.getparent()
-        parent_tag = local(parent.tag) if parent is not None else ""
-        if not seen_root:
-            _check_root(tag, element)
-            seen_root = True
-            if tag == "assemblies":
-                meta = _run_meta(element)
-                if meta is not None:
-                    yield meta
-                continue
         if event == "start":
-            if tag in _CONTAINERS and parent_tag in _CONTAINERS[tag][0]:
-                container = _open(tag, element, stack[-1][1] if stack else None)
-                stack.append((element, container))
-                yield container
-                if tag == "assembly" and (meta := _run_meta(element)) is not None:
+            if not seen_root:
+                seen_root = True
+                root_tag = local(element.tag)
+                _check_root(root_tag, element)
+                if root_tag == "assemblies" and (meta := _run_meta(element)) is not None:
                     yield meta
             continue
+        tag = names.get(element.tag)
+        if tag is None:
+            tag = local(element.tag)
+            if len(names) < 1024:
+                names[element.tag] = tag
         if tag == "test":
+            parent = element.getparent()
+            if not stack or parent is not stack[-1][0]:
+                yield from _open_containers(parent, stack)
             yield _test(element, stack[-1][1] if stack else None)
             release(element)
-        elif tag == "errors" and parent_tag == "assembly" and stack:
-            _read_errors(stack[-1][1], element)
-            release(element)
-        elif tag == "failure" and parent_tag == "class" and stack:
-            # v1: a failure of the class itself (IUseFixture<T> setup or dispose)
-            stack[-1][1].properties["failure"] = _failure(element)
-            release(element)
-        elif stack and stack[-1][0] is element:
-            stack.pop()
-            release(element)
+        elif tag == "errors" or tag == "failure" or tag in _CONTAINERS:
+            parent = element.getparent()
+            parent_tag = (names.get(parent.tag) or local(parent.tag)) if parent is not None else ""
+            if tag == "errors" and parent_tag == "assembly":
+                yield from _open_containers(parent, stack)
+                if stack:
+                    _read_errors(stack[-1][1], element)
+                    release(element)
+            elif tag == "failure" and parent_tag == "class":
+                yield from _open_containers(parent, stack)
+                if stack:
+                    # v1: a failure of the class itself (IUseFixture<T> setup or dispose)
+                    stack[-1][1].properties["failure"] = _failure(element)
+                    release(element)
+            elif tag in _CONTAINERS and parent_tag in _CONTAINERS[tag][0]:
+                yield from _open_containers(element, stack)
+                if stack and stack[-1][0] is element:
+                    stack.pop()
+                    release(element)
+
+
+def _open_containers(
+    element: etree._Element | None, stack: list[tuple[etree._Element, Container]]
+) -> Iterator[Event]:
+    """Open the containers from `element` up that are not open yet, outermost first."""
+    top = stack[-1][0] if stack else None
+    pending = []
+    while element is not None and element is not top:
+        parent = element.getparent()
+        tag = local(element.tag)
+        if tag in _CONTAINERS and (local(parent.tag) if parent is not None else "") in _CONTAINERS[tag][0]:
+            pending.append((tag, element))
+        element = parent
+    for tag, opened in reversed(pending):
+        container = _open(tag, opened, stack[-1][1] if stack else None)
+        stack.append((opened, container))
+        yield container
+        if tag == "assembly" and (meta := _run_meta(opened)) is not None:
+            yield meta
 
 
 FORMAT = Format(
@@ -172,56 +203,94 @@ def _run_meta(element: etree._Element) -> ReportMeta | None:
 
 
 def _test(element: etree._Element, container: Container | None) -> Result:
-    name = (element.get("name") or "").strip()
-    type_name = (element.get("type") or "").strip()
-    method = (element.get("method") or "").strip()
-    raw = (element.get("result") or "").strip()
-    failure = child(element, "failure")
-    status = _RESULTS.get(raw.lower())
+    get = element.get
+    name = (get("name") or "").strip()
+    type_name = (get("type") or "").strip()
+    method = (get("method") or "").strip()
+    raw = (get("result") or "").strip()
+    parts = _parts(element) if len(element) else _NO_PARTS
+    failures = parts.get("failure")
+    failure = failures[0] if failures else None
+    known = _RESULTS_AS_WRITTEN.get(raw) or _RESULTS.get(raw.lower())
+    status = known
     if status is None:
         status = Status.FAILED if failure is not None else Status.UNKNOWN
+    outputs = parts.get("output")
     result = Result(
         title=name or ".".join(part for part in (type_name, method) if part) or "(unnamed test)",
         status=status,
         container=container,
-        duration=seconds_to_ms(element.get("time")),
+        duration=seconds_to_ms(get("time")),
         classname=type_name or None,
-        stdout=child_text(element, "output"),
+        stdout=_text(outputs[0]) if outputs else None,
     )
     if failure is not None:
         details = _failure(failure)
         result.exception_name = details.get("exception")
         result.exception_description = details.get("message")
         result.exception_backtrace = details.get("stack_trace")
-    reason = _reason(element)
-    if reason and result.exception_description is None:
-        result.exception_description = reason
-    for traits in children(element, "traits"):
+    reasons = parts.get("reason")
+    if reasons:
+        reason = child_text(reasons[0], "message") or _text(reasons[0])
+        if reason and result.exception_description is None:
+            result.exception_description = reason
+    for traits in parts.get("traits", ()):
         for trait in children(traits, "trait"):
             trait_name = (trait.get("name") or "").strip()
             value = (trait.get("value") or "").strip()
             add_tag(result.tags, f"{trait_name}:{value}" if trait_name else value)
-    if raw and raw.lower() not in _RESULTS:
+    if raw and known is None:
         result.properties["result"] = raw
-    result.json_data = _extras(element, method)
+    result.json_data = _extras(element, method, parts)
     return result
 
 
-def _reason(element: etree._Element) -> str | None:
-    """v2: `<reason>` text; v1: `<reason><message>`."""
-    reason = child(element, "reason")
-    if reason is None:
-        return None
-    return child_text(reason, "message") or element_text(reason)
+_NO_PARTS: dict[str, list[etree._Element]] = {}
+# Local names by tag, so that a tag's namespace is stripped once (bounded, in case of odd files).
+_LOCAL_NAMES: dict[object, str] = {}
+
+
+def _parts(element: etree._Element) -> dict[str, list[etree._Element]]:
+    """The direct children of `element` by local name, in document order, in one pass."""
+    parts: dict[str, list[etree._Element]] = {}
+    names = _LOCAL_NAMES
+    for part in element:
+        tag = part.tag
+        name = names.get(tag)
+        if name is None:
+            name = local(tag)
+            if len(names) < 1024:
+                names[tag] = name
+        if not name:
+            continue
+        found = parts.get(name)
+        if found is None:
+            parts[name] = [part]
+        else:
+            found.append(part)
+    return parts
+
+
+def _text(element: etree._Element) -> str | None:
+    """`element_text`, without its dedent when a lone text has no indented line to dedent."""
+    text = element.text
+    if len(element) or not text or "\r" in text or text[:1] in " \t" or "\n " in text or "\n\t" in text:
+        return element_text(element)
+    return text.strip() or None
+
+
+def _child_text(element: etree._Element, name: str) -> str | None:
+    found = child(element, name)
+    return _text(found) if found is not None else None
 
 
 def _failure(failure: etree._Element) -> dict[str, Any]:
     exception = (failure.get("exception-type") or "").strip() or None
-    message = child_text(failure, "message")
+    message = _child_text(failure, "message")
     if exception and message and message.startswith(f"{exception} : "):
         # xUnit.net 1.x repeats the exception type in front of the message
         message = message[len(exception) + 3 :].strip() or None
-    details = {"exception": exception, "message": message, "stack_trace": child_text(failure, "stack-trace")}
+    details = {"exception": exception, "message": message, "stack_trace": _child_text(failure, "stack-trace")}
     return {key: value for key, value in details.items() if value}
 
 
@@ -238,19 +307,29 @@ def _read_errors(container: Container, element: etree._Element) -> None:
         container.properties.setdefault("errors", []).extend(errors)
 
 
-def _extras(element: etree._Element, method: str) -> dict[str, Any]:
+def _extras(element: etree._Element, method: str, parts: dict[str, list[etree._Element]]) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     if method:
         extras["method"] = method
-    for attribute in ("source-file", "source-line", "start-rtf", "finish-rtf"):
-        if element.get(attribute):
-            extras[attribute.replace("-", "_")] = element.get(attribute)
-    warnings = [
-        text
-        for warnings in children(element, "warnings")
-        for warning in children(warnings, "warning")
-        if (text := element_text(warning))
-    ]
-    if warnings:
-        extras["warnings"] = warnings
+    get = element.get
+    for attribute, key in _EXTRA_ATTRIBUTES:
+        value = get(attribute)
+        if value:
+            extras[key] = value
+    holders = parts.get("warnings")
+    if holders:
+        warnings = [
+            text
+            for warnings in holders
+            for warning in children(warnings, "warning")
+            if (text := element_text(warning))
+        ]
+        if warnings:
+            extras["warnings"] = warnings
     return extras
+
+
+# Test attributes kept in json_data, and their keys there.
+_EXTRA_ATTRIBUTES = tuple(
+    (attribute, attribute.replace("-", "_")) for attribute in ("source-file", "source-line", "start-rtf", "finish-rtf")
+)
