@@ -12,15 +12,16 @@ from typing import Any
 
 from lxml import etree
 
-from assay.formats._xml import local
 from assay.formats._xml_results import (
     add_property,
     add_tag,
     basename,
     child_text,
     children,
+    children_by_name,
     element_text,
     is_true,
+    quick_text,
     seconds_to_ms,
 )
 from assay.model import Asset, Container, Result, Status
@@ -122,39 +123,15 @@ def test_case(element: etree._Element, container: Container | None, nunit3: bool
 # Key of `_parts` under which `<categories>` and `<properties>` are kept, in document order.
 _LABELS = "categories|properties"
 _NO_PARTS: dict[str, list[etree._Element]] = {}
-# Local names by tag, so that a tag's namespace is stripped once (bounded, in case of odd files).
-_LOCAL_NAMES: dict[object, str] = {}
+_LABEL_ALIASES = {"categories": _LABELS, "properties": _LABELS}
 
 
-def _text(element: etree._Element) -> str | None:
-    """`element_text`, without its dedent when a lone text has no indented line to dedent."""
-    text = element.text
-    if len(element) or not text or "\r" in text or text[:1] in " \t" or "\n " in text or "\n\t" in text:
-        return element_text(element)
-    return text.strip() or None
+_text = quick_text
 
 
 def _parts(element: etree._Element) -> dict[str, list[etree._Element]]:
-    """The direct children of `element` by local name, in document order, in one pass."""
-    parts: dict[str, list[etree._Element]] = {}
-    names = _LOCAL_NAMES
-    for part in element:
-        tag = part.tag
-        name = names.get(tag)
-        if name is None:
-            name = local(tag)
-            if len(names) < 1024:
-                names[tag] = name
-        if name == "categories" or name == "properties":
-            name = _LABELS
-        elif not name:
-            continue
-        found = parts.get(name)
-        if found is None:
-            parts[name] = [part]
-        else:
-            found.append(part)
-    return parts
+    """The direct children by local name; categories and properties together, in document order."""
+    return children_by_name(element, _LABEL_ALIASES)
 
 
 def short_name(name: str) -> str:

@@ -78,6 +78,43 @@ def element_text(element: etree._Element) -> str | None:
     return clean_text("".join(element.itertext()))
 
 
+# Local names by tag, so that a tag's namespace is stripped once (bounded, in case of odd files).
+_LOCAL_NAMES: dict[object, str] = {}
+
+
+def quick_text(element: etree._Element) -> str | None:
+    """`element_text`, without its dedent when a lone text has no indented line to dedent."""
+    text = element.text
+    if len(element) or not text or "\r" in text or text[:1] in " \t" or "\n " in text or "\n\t" in text:
+        return element_text(element)
+    return text.strip() or None
+
+
+def children_by_name(
+    element: etree._Element, aliases: dict[str, str] | None = None
+) -> dict[str, list[etree._Element]]:
+    """The direct children of `element` by local name (or its alias), in document order, in one pass."""
+    parts: dict[str, list[etree._Element]] = {}
+    names = _LOCAL_NAMES
+    for part in element:
+        tag = part.tag
+        name = names.get(tag)
+        if name is None:
+            name = local(tag)
+            if len(names) < 1024:
+                names[tag] = name
+        if not name:
+            continue
+        if aliases is not None:
+            name = aliases.get(name, name)
+        found = parts.get(name)
+        if found is None:
+            parts[name] = [part]
+        else:
+            found.append(part)
+    return parts
+
+
 def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
     """The direct children of `element` whose local name is `name`."""
     for child in element:

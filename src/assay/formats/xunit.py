@@ -26,9 +26,11 @@ from assay.formats._xml_results import (
     child,
     child_text,
     children,
+    children_by_name,
     combine_date_time,
     element_text,
     parse_datetime,
+    quick_text,
     release,
     root_element,
     seconds_to_ms,
@@ -246,37 +248,8 @@ def _test(element: etree._Element, container: Container | None) -> Result:
 
 
 _NO_PARTS: dict[str, list[etree._Element]] = {}
-# Local names by tag, so that a tag's namespace is stripped once (bounded, in case of odd files).
-_LOCAL_NAMES: dict[object, str] = {}
-
-
-def _parts(element: etree._Element) -> dict[str, list[etree._Element]]:
-    """The direct children of `element` by local name, in document order, in one pass."""
-    parts: dict[str, list[etree._Element]] = {}
-    names = _LOCAL_NAMES
-    for part in element:
-        tag = part.tag
-        name = names.get(tag)
-        if name is None:
-            name = local(tag)
-            if len(names) < 1024:
-                names[tag] = name
-        if not name:
-            continue
-        found = parts.get(name)
-        if found is None:
-            parts[name] = [part]
-        else:
-            found.append(part)
-    return parts
-
-
-def _text(element: etree._Element) -> str | None:
-    """`element_text`, without its dedent when a lone text has no indented line to dedent."""
-    text = element.text
-    if len(element) or not text or "\r" in text or text[:1] in " \t" or "\n " in text or "\n\t" in text:
-        return element_text(element)
-    return text.strip() or None
+_parts = children_by_name
+_text = quick_text
 
 
 def _child_text(element: etree._Element, name: str) -> str | None:
