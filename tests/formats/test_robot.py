@@ -218,20 +218,20 @@ def test_failed_suite_teardown_fails_every_test_of_the_suite() -> None:
     assert suite.properties["message"] == "Suite teardown failed:\nXXX"
 
 
-NESTED_TEARDOWNS = """
+NESTED_TEARDOWNS = f"""
 <suite name="Top">
   <suite name="Inner">
-    <test name="A">{pass_}</test>
+    <test name="A">{PASS}</test>
     <test name="B"><status status="FAIL">boom</status></test>
     <test name="C"><status status="SKIP">later</status></test>
     <kw name="Skip" type="TEARDOWN"><status status="SKIP">not today</status></kw>
     <status status="SKIP"/>
   </suite>
-  <test name="D">{pass_}</test>
+  <test name="D">{PASS}</test>
   <kw name="Fail" type="TEARDOWN"><msg level="FAIL">top broke</msg><status status="FAIL"></status></kw>
   <status status="FAIL"/>
 </suite>
-""".format(pass_=PASS)
+"""
 
 
 def test_nested_suite_teardowns_apply_innermost_first() -> None:
