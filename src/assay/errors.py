@@ -1,6 +1,6 @@
 """Assay's exceptions. Each carries a stable `code` and a message a user can act on.
 
-No HTTP in here: the API maps these classes onto status codes in one place (`api/errors.py`).
+No HTTP in here: `assay/http_status.py` maps these classes onto status codes, in one place.
 """
 
 from __future__ import annotations

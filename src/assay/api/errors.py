@@ -1,4 +1,4 @@
-"""The one place where Assay's errors become HTTP answers, resolved by class hierarchy."""
+"""Where Assay's errors become JSON answers: status from assay/http_status.py, body shape per API."""
 
 from __future__ import annotations
 
@@ -11,33 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assay.errors import (
-    AssayError,
-    AuthenticationError,
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    PayloadTooLargeError,
-)
+from assay.errors import AssayError, AuthenticationError, InvalidInputError
+from assay.http_status import status_for
 
 logger = logging.getLogger("assay.api")
-
-# Most specific first: the first class an error is an instance of decides.
-_STATUS: tuple[tuple[type[AssayError], int], ...] = (
-    (AuthenticationError, 401),
-    (NotFoundError, 404),
-    (PayloadTooLargeError, 413),
-    (ConflictError, 409),
-    (InvalidInputError, 400),
-)
-
-
-def status_for(error: AssayError) -> int:
-    for cls, status in _STATUS:
-        if isinstance(error, cls):
-            return status
-    return 500 if error.code == "internal_error" else 400
-
 
 def error_body(error: AssayError, request: Request | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": error.as_dict()}

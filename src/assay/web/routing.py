@@ -1,7 +1,7 @@
 """The route class of every web page: errors become HTML pages, pages get security headers.
 
 The JSON API turns errors into JSON in api/errors.py; a person in a browser gets a page instead,
-with the same status codes (the class-to-status table below mirrors api/errors.py), and a
+with the same status codes (assay/http_status.py decides them for both), and a
 sign-in redirect when a page needs one.
 """
 
@@ -16,36 +16,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from assay.errors import (
-    AssayError,
-    AuthenticationError,
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    PayloadTooLargeError,
-)
+from assay.errors import AssayError
+from assay.http_status import status_for
 from assay.web.deps import CsrfError, SignInRequired
 from assay.web.render import render
 
-_STATUS: tuple[tuple[type[AssayError], int], ...] = (
-    (AuthenticationError, 401),
-    (NotFoundError, 404),
-    (PayloadTooLargeError, 413),
-    (ConflictError, 409),
-    (InvalidInputError, 400),
-)
 _TITLES = {400: "Not possible", 401: "Not allowed", 403: "Refused", 404: "Not found", 409: "Already there",
            413: "Too large", 500: "Something went wrong"}
 # Scripts and styles come from /static only: no inline script can run, whatever a report contains.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-
-
-def status_for(error: AssayError) -> int:
-    for cls, status in _STATUS:
-        if isinstance(error, cls):
-            return status
-    return 500 if error.code == "internal_error" else 400
 
 
 def error_page(request: Request, status: int, message: str, code: str | None = None) -> Response:
