@@ -179,6 +179,21 @@ def test_outline_rows_are_each_a_result() -> None:
     assert [r.status for r in results[:4]] == [Status.PASSED, Status.PASSED, Status.FAILED, Status.FAILED]
 
 
+def test_outline_template_before_its_rows_is_not_a_result() -> None:
+    # cucumber-jvm 1.x: the outline itself (placeholders, steps without results), then each row
+    template = {"type": "scenario_outline", "keyword": "Scenario Outline", "name": "get", "id": "a;get",
+                "line": 3, "examples": [{"rows": [{"cells": ["endpoint"]}, {"cells": ["/one"]}]}],
+                "steps": [{"keyword": "Given ", "name": 'I get "<endpoint>"', "line": 4}]}
+    rows = [scenario("get", step(f'I get "/{n}"'), id=f"a;get;;{i}", keyword="Scenario Outline")
+            for i, n in ((2, "one"), (3, "two"))]
+    results = results_of(cucumber(feature(template, *rows)))
+    assert [r.status for r in results] == [Status.PASSED, Status.PASSED]
+    assert [r.steps[0].title for r in results] == ['I get "/one"', 'I get "/two"']
+    # an outline with no expanded rows is all there is of it: kept, its unrun steps make it skipped
+    alone = results_of(cucumber(feature(template)))
+    assert [r.status for r in alone] == [Status.SKIPPED]
+
+
 def test_ruby_outline_hooks_tags_and_nanoseconds() -> None:
     events = parse("ruby-scenario-outline-xray-sample.json")
     container = containers_of(events)[0]

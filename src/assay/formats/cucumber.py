@@ -4,7 +4,8 @@ and cucumber-rs (`writer::Json`) write it.
 Shape: a list of features `{uri, id, keyword, name, description, line, tags, elements}`; each
 element is a scenario (`type: "scenario"`, or `"scenario_outline"` in old cucumber-ruby) or a
 background (`type: "background"`). Cucumber already expands Scenario Outlines: every Examples
-row is its own element (ids end in `;;2`, `;;3`...). Features become Containers ("Feature"),
+row is its own element (ids end in `;;2`, `;;3`...); an outline template written before its rows
+(old cucumber-jvm) never ran and is not a result. Features become Containers ("Feature"),
 scenarios Results; steps, hooks (`before`/`after` arrays, or cucumber-js "hidden" steps) and
 background steps become Steps.
 
@@ -121,8 +122,9 @@ class _Reader:
         # The file's path, not the feature's name: a one-word name ("Attachments") would look like
         # a class name to smart restructuring, a path never does.
         classname = uri or name or None
+        templates = _expanded_templates([element for element, _ in elements])
         for index, (element, path) in enumerate(elements):
-            if _is_background(element):
+            if _is_background(element) or index in templates:
                 continue
             background = [elements[i] for i in owners.get(index, [])]
             yield self._scenario(element, path, container, classname, background)
@@ -232,6 +234,25 @@ class _Reader:
 def _is_background(element: dict[str, Any]) -> bool:
     kind = element.get("type")
     return isinstance(kind, str) and kind.lower() == "background"
+
+
+def _expanded_templates(elements: list[dict[str, Any]]) -> set[int]:
+    """Indexes of Scenario Outline templates that are followed by their own expanded rows.
+
+    cucumber-jvm 1.x (and cucumber-reporting's samples) write the outline itself (`type:
+    "scenario_outline"`, steps with `<placeholders>` and no results) and then each Examples row as
+    a scenario whose id is the outline's id + `;;2`, `;;3`...: the template never ran, the rows did.
+    An outline with no expanded rows is kept (its steps have no result: it counts as skipped).
+    """
+    ids = [element.get("id") for element in elements]
+    templates = set()
+    for index, element in enumerate(elements):
+        kind, own = element.get("type"), ids[index]
+        if isinstance(kind, str) and kind.lower() == "scenario_outline" and isinstance(own, str) and own:
+            prefix = own + ";;"
+            if any(isinstance(other, str) and other.startswith(prefix) for other in ids):
+                templates.add(index)
+    return templates
 
 
 def _same_id(one: dict[str, Any], other: dict[str, Any]) -> bool:
