@@ -83,6 +83,59 @@ def test_node_tap_yaml_diagnostic_fills_the_failure() -> None:
     assert failed.json_data["number"] == 3
 
 
+VITEST_BUFFERED = """TAP version 13
+1..1
+not ok 1 - tests/cart.test.ts # time=20.00ms {
+    1..1
+    not ok 1 - cart # time=18.00ms {
+        1..3
+        not ok 1 - adds an item # time=12.00ms
+            ---
+            error:
+                name: "AssertionError"
+                message: "expected 2 to be 3"
+            at: "/src/tests/cart.test.ts:9:17"
+            actual: "2"
+            expected: "3"
+            ...
+        ok 2 - empties # time=1.00ms
+        ok 3 - later # SKIP
+    }
+}
+"""
+
+
+def test_vitest_buffered_subtests_in_braces() -> None:
+    events = tap(VITEST_BUFFERED)
+    file, describe = containers_of(events)
+    assert (file.title, describe.title, describe.parent) == ("tests/cart.test.ts", "cart", file)
+    assert file.duration == 20 and describe.duration == 18
+    results = results_of(events)
+    assert [(r.title, r.status, r.container) for r in results] == [
+        ("adds an item", Status.FAILED, describe),
+        ("empties", Status.PASSED, describe),
+        ("later", Status.SKIPPED, describe),
+    ]
+    failed = results[0]
+    assert failed.exception_name == "AssertionError"
+    assert failed.exception_description == "expected 2 to be 3"
+    assert failed.exception_backtrace == "at: /src/tests/cart.test.ts:9:17"
+    assert failed.stdout is None  # the YAML block is read, not kept as output
+
+
+def test_vitest_flat_yaml_indented_four_spaces() -> None:
+    events = tap(
+        "TAP version 13\n1..2\n"
+        "not ok 1 - a.test.ts > suite > adds # time=3.00ms\n"
+        "    ---\n    error:\n        name: \"TypeError\"\n        message: \"x is undefined\"\n    ...\n"
+        "ok 2 - a.test.ts > suite > removes # time=0.00ms\n"
+    )
+    failed, passed = results_of(events)
+    assert (failed.status, failed.exception_name, failed.exception_description) == (
+        Status.FAILED, "TypeError", "x is undefined")
+    assert passed.status is Status.PASSED and not containers_of(events)
+
+
 def test_todo_and_skip_directives() -> None:
     results = by_title(sample("node-tap-18-tap14-subtests.tap"))
     todo_passed = results["discount codes are case-insensitive"]

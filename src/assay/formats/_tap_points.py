@@ -1,7 +1,8 @@
 """Reading one TAP test point line, and what its YAML diagnostics say about the failure.
 
 `split_point("1 - desc # SKIP why")` takes the text after `ok`/`not ok`; `apply_diagnostic` fills
-a Result's failure fields from a diagnostics block (message, type, at, stack, duration_ms).
+a Result's failure fields from a diagnostics block (message, type, at, stack, duration_ms, or
+vitest's `error: {name, message}`).
 """
 
 from __future__ import annotations
@@ -70,13 +71,17 @@ def ms(value: Any) -> int | None:
 def apply_diagnostic(result: Result, diagnostic: dict[str, Any]) -> None:
     """YAML diagnostics: message, severity, at, stack -> failure fields; the whole block -> json_data."""
     result.json_data["diagnostic"] = diagnostic
-    message, stack, at = diagnostic.get("message"), diagnostic.get("stack"), diagnostic.get("at")
+    # vitest nests the error: `error: {name: AssertionError, message: ...}`
+    error = diagnostic.get("error") if isinstance(diagnostic.get("error"), dict) else {}
+    message = diagnostic.get("message") or error.get("message")
+    stack = diagnostic.get("stack") or error.get("stack")
+    at = diagnostic.get("at")
     failing = result.status in (Status.FAILED, Status.BROKEN)
     if failing and isinstance(message, str) and message.strip():
         result.exception_description = message.strip()
     elif failing:
         result.exception_description = _comparison(diagnostic)
-    kind = diagnostic.get("type") or diagnostic.get("name")
+    kind = diagnostic.get("type") or diagnostic.get("name") or error.get("name")
     if failing and isinstance(kind, str) and kind.strip():
         result.exception_name = kind.strip()
     trace = [stack.rstrip("\n")] if isinstance(stack, str) and stack.strip() else []

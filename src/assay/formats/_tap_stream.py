@@ -5,6 +5,10 @@ closes the stream. A test point stays pending until the next TAP line at its lev
 YAML diagnostics and comments follow it. A subtest is a Container; when no `# Subtest: name`
 comment announced it, its name is only known from the test point that closes it, so its events
 are held (in `_Level.buffer`) until then.
+
+TAP 14's buffered subtests (`not ok 1 - name {` ... `}`, as vitest writes them) put the test point
+first: `feed` turns them into the unbuffered shape (a `# Subtest: name` comment, the indented
+stream, then the held test point when the `}` closes it), so one set of rules reads both.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ POINT = re.compile(r"^(not ok|ok)\b\s*(.*)$")
 BAIL = re.compile(r"^Bail out!\s*(.*)$", re.IGNORECASE)
 SUBTEST = re.compile(r"^#\s*Subtest:?\s*(.*)$")
 PRAGMA = re.compile(r"^pragma [+-][\w-]+\s*$")
+BRACE_OPEN = re.compile(r"^( *)((?:not ok|ok)\b.*?)\s*\{\s*$")
+BRACE_CLOSE = re.compile(r"^( *)\}\s*$")
 _MAX_DEPTH = 64
 
 
@@ -72,10 +78,23 @@ class TapReader:
         self.yaml_level: _Level | None = None
         self.bailed = False
         self.seen_tap = False
+        self.braces: list[tuple[str, str]] = []  # (indent, test point) of each open buffered subtest
 
     # -- lines --------------------------------------------------------------------------------------
 
     def feed(self, line: str) -> list[Event]:
+        if self.yaml is None and not self.bailed:
+            if opened := BRACE_OPEN.match(line):
+                indent, point = opened.groups()
+                self.braces.append((indent, point))
+                description = split_point(POINT.sub(r"\2", point))[1]
+                return self._feed(f"{indent}# Subtest: {description}")
+            if self.braces and (closed := BRACE_CLOSE.match(line)) and closed.group(1) == self.braces[-1][0]:
+                indent, point = self.braces.pop()
+                return self._feed(indent + point)
+        return self._feed(line)
+
+    def _feed(self, line: str) -> list[Event]:
         self.out = []
         if self.bailed:
             return self.out
@@ -86,7 +105,7 @@ class TapReader:
             return self.out
         indent = len(line) - len(stripped)
         text = stripped.rstrip()
-        if text.startswith("---") and indent % 4 == 2 and self._start_yaml(indent):
+        if text.startswith("---") and self._start_yaml(indent):
             return self.out
         level = indent // 4
         if indent % 4 == 0 and level <= len(self.levels) and level < _MAX_DEPTH and self._is_tap(text):
@@ -345,7 +364,14 @@ class TapReader:
     # -- YAML blocks --------------------------------------------------------------------------------
 
     def _start_yaml(self, indent: int) -> bool:
-        depth = (indent - 2) // 4
+        """A `---` opens the diagnostics of the pending test point above it: indented 2 more than
+        the point (the TAP 13/14 rule) or, as vitest writes it, 4 more while no subtest is open."""
+        if indent % 4 == 2:
+            depth = (indent - 2) // 4
+        elif indent >= 4 and indent % 4 == 0 and indent // 4 == len(self.levels):
+            depth = indent // 4 - 1
+        else:
+            return False
         if depth >= len(self.levels) or self.levels[depth].pending is None:
             return False
         self.yaml, self.yaml_indent, self.yaml_level = [], indent, self.levels[depth]
