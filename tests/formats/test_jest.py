@@ -141,6 +141,16 @@ def test_vitest_shape_and_loose_fields() -> None:
     assert retried.flaky and retried.attempts == [{"status": "failed", "message": "Error: flaky"}]
 
 
+def test_vitest_empty_file_level_title_makes_no_container() -> None:
+    test = {"ancestorTitles": ["", "first test file"], "title": "adds", "status": "failed",
+            "failureMessages": ["AssertionError: expected 5 to be 4"]}
+    events = parse({"testResults": [file("/src/a.test.ts", test, status="failed")]})
+    (result,) = results_of(events)
+    assert [c.title for c in containers_of(events)] == ["/src/a.test.ts", "first test file"]
+    assert result.container is not None and result.container.title == "first test file"
+    assert result.container.parent is containers_of(events)[0]
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [
