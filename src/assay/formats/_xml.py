@@ -106,6 +106,10 @@ def iterparse(
         message = re.sub(r",?\s*line \d+, column \d+\s*$", "", message).strip()
         if "Document is empty" in message or "no element found" in message:
             raise ParseError("the file is empty or holds no XML element", code="empty_file") from None
+        if not message or "Unregistered error message" in message:
+            # libxml2 has no text for some errors met while reading in chunks, typically a CDATA
+            # section or comment that never ends because the file was cut off
+            message = "the XML breaks off here (a truncated file, or a CDATA section or comment never closed)"
         raise ParseError(f"malformed XML: {message}", line=line, column=column) from None
 
 
