@@ -128,6 +128,19 @@ def test_package_and_class_labels_make_the_path_when_no_suite_label() -> None:
     assert result.container is cls and result.tags == ["fast"] and result.classname is None
 
 
+def test_full_name_gives_package_and_class_when_no_label_does() -> None:
+    events = allure({"uuid": "u", "name": "keeps muted", "status": "passed",
+                     "fullName": "io.acme.cart.CartTest#keepsMuted"})
+    package, cls = containers_of(events)
+    assert [(c.title, c.classification) for c in (package, cls)] == [("io.acme.cart", "Package"), ("CartTest", "Class")]
+    assert only_result(events).container is cls
+    # allure-pytest: module#function, no package
+    (module,) = containers_of(allure({"uuid": "u", "name": "t", "status": "passed", "fullName": "test_cart#test_t"}))
+    assert (module.title, module.classification, module.parent) == ("test_cart", "Class", None)
+    # a dotted name alone does not say where the class ends: no containers
+    assert containers_of(allure({"uuid": "u", "name": "t", "status": "passed", "fullName": "a.B.t"})) == []
+
+
 def test_minimal_and_odd_values() -> None:
     events = allure({
         "uuid": "u", "name": "x", "status": "weird", "start": "garbage", "stop": 5,

@@ -5,7 +5,8 @@ allure-pytest, allure-js for Jest/Mocha/Playwright/Cypress, allure-csharp, allur
 
 - `<uuid>-result.json`: one test. It becomes one Result, placed in Containers built from its
   labels: parentSuite > suite > subSuite when any is present, else package > testClass
-  (classified "Package" and "Class"; the class title loses the package prefix). Labels tag, feature,
+  (classified "Package" and "Class"; the class title loses the package prefix), else the class
+  part of a `fullName` like `io.acme.CartTest#adds`. Labels tag, feature,
   story, epic, severity and owner become tags (`feature:Login`, a tag label as the plain word);
   other labels become properties. `statusDetails` gives the failure text and the flaky flag,
   `steps` nest as Steps, `attachments` become Assets by path (the files sit beside the result in
@@ -75,7 +76,7 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
         raise ParseError(f"not an Allure result: no name, status or steps (keys: {keys})")
     labels = _labels(document)
     parent: Container | None = None
-    for title, classification in _container_path(labels):
+    for title, classification in _container_path(labels) or _full_name_path(document):
         parent = Container(title=title, classification=classification, parent=parent)
         yield parent
     yield _result(document, labels, parent)
@@ -128,6 +129,18 @@ def _container_path(labels: list[tuple[str, str]]) -> list[tuple[str, str]]:
             test_class = test_class[len(package) + 1:]
         path.append((test_class, "Class"))
     return path
+
+
+def _full_name_path(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """For a result with no suite, package or class labels: `io.acme.CartTest#adds` -> Package
+    `io.acme` > Class `CartTest`. Only the `#` form is read: in a dotted name alone the method
+    cannot be told from the class."""
+    full_name = js.text(document, "fullName", "") or ""
+    owner = full_name.split("#", 1)[0].strip() if "#" in full_name else ""
+    if not owner:
+        return []
+    package, _, test_class = owner.rpartition(".")
+    return ([(package, "Package")] if package else []) + [(test_class, "Class")]
 
 
 def _result(document: dict[str, Any], labels: list[tuple[str, str]], container: Container | None) -> Result:
