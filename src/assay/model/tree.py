@@ -45,6 +45,30 @@ _ID_POOL: list[str] = []  # list.pop() is atomic: threads never get the same id
 os.register_at_fork(after_in_child=_ID_POOL.clear)
 
 
+class LazyId:
+    """The `id` field of Asset, Step, Container and Result: a new_id() made the first time it is read.
+
+    A parser makes 100k Results (and their Steps) whose ids are only read when the store writes
+    them: making each id up front was a third of the cost of a Result. A dataclass field whose
+    default is a descriptor is set through it in __init__ (`Result(..., id="x")` still works) and
+    read through it everywhere else, so a caller never sees the difference.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj: object, owner: type | None = None) -> str | None:
+        if obj is None:
+            return None  # the field's default: no id yet
+        value: str | None = obj.__dict__[self.slot]
+        if value is None:
+            value = obj.__dict__[self.slot] = new_id()
+        return value
+
+    def __set__(self, obj: object, value: str | None) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(eq=False)
 class Asset:
     """A file attached to a report, container, result or step.
@@ -59,7 +83,7 @@ class Asset:
     path: str | None = None
     mime_type: str | None = None
     tag: str | None = None
-    id: str = field(default_factory=new_id)
+    id: str = LazyId()  # type: ignore[assignment]
     sha256: str | None = None
     size: int | None = None
     location: str | None = None
@@ -77,7 +101,7 @@ class Step:
     data: dict[str, Any] | None = None
     steps: list[Step] = field(default_factory=list)
     assets: list[Asset] = field(default_factory=list)
-    id: str = field(default_factory=new_id)
+    id: str = LazyId()  # type: ignore[assignment]
 
 
 @dataclass
@@ -133,7 +157,7 @@ class Container:
     tags: list[str] = field(default_factory=list)
     assets: list[Asset] = field(default_factory=list)
     position: int | None = None
-    id: str = field(default_factory=new_id)
+    id: str = LazyId()  # type: ignore[assignment]
     # Filled by normalize:
     history_hash: str | None = None
     counts: Counts = field(default_factory=Counts)
@@ -169,7 +193,7 @@ class Result:
     test_key: str | None = None  # an explicit test identity (Xray testKey, JUnit property test_key)
     test_id: int | None = None  # the Test (table `test`) this result is a run of, when one is linked
     position: int | None = None
-    id: str = field(default_factory=new_id)
+    id: str = LazyId()  # type: ignore[assignment]
     history_hash: str | None = None  # filled by normalize
 
     def extras(self) -> dict[str, Any]:
