@@ -450,6 +450,61 @@ def test_garbage_numbers_and_timestamps() -> None:
     assert all(m.started_at is None for m in metas(events))
 
 
+def test_suite_children_keep_their_place_among_testcases() -> None:
+    # The reader is told of testcases and suites only: what else a suite holds is read from the tree
+    # when the next testcase or the suite ends, and must still come out in document order.
+    events = junit(
+        "<testsuites name='run'><testsuite name='outer'>"
+        "<error message='setup'/><testcase name='a'/>"
+        "<properties><property name='p' value='1'/></properties>"
+        "<testsuite name='inner'><system-out>inner log</system-out></testsuite>"
+        "<testcase name='b'/><failure message='teardown'/><system-out>outer log</system-out>"
+        "</testsuite><testcase name='top'/></testsuites>"
+    )
+    order = [e.title for e in events if isinstance(e, Container | Result)]
+    assert order == ["outer", "outer (suite error)", "a", "inner", "b", "outer (suite failure)", "top"]
+    outer, inner = containers_of(events)
+    assert inner.parent is outer
+    assert outer.properties == {"p": "1", "system-out": "outer log"}
+    assert inner.properties == {"system-out": "inner log"}
+    assert by_title(events)["top"].container is None
+
+
+def test_testcases_inside_other_elements_are_not_results() -> None:
+    events = junit(
+        "<testsuite name='s'>"
+        "<testcase name='outer'><testcase name='nested'/></testcase>"
+        "<group><testcase name='grouped'/><testsuite name='hidden'><testcase name='deep'/></testsuite></group>"
+        "<testsuites><testcase name='grouping'/></testsuites>"
+        "</testsuite>"
+    )
+    assert [r.title for r in results_of(events)] == ["outer", "grouping"]
+    (suite,) = containers_of(events)
+    assert by_title(events)["grouping"].container is suite  # a nested <testsuites> adds no level
+
+
+def test_wrong_root_is_refused_from_the_first_bytes() -> None:
+    # another format's big file is refused at once, not after being read (and held) whole
+    stream = io.BytesIO(b'<?xml version="1.0"?><test-run>' + b"<test-case name='x'/>" * 100_000 + b"</test-run>")
+    with pytest.raises(ParseError, match=r"root element is <test-run>"):
+        list(get_format("junit").parse(stream, {}))
+    assert stream.tell() <= 64 * 1024
+
+
+def test_root_after_a_long_prolog() -> None:
+    prolog = b"<!--" + b"x" * 70_000 + b"-->\n"  # the root's start tag is past the first 64 KiB
+    assert [r.title for r in results_of(junit(prolog + b"<testsuite><testcase name='t'/></testsuite>"))] == ["t"]
+    with pytest.raises(ParseError, match=r"root element is <test-run>"):
+        junit(prolog + b"<test-run><test-case/></test-run>")
+
+
+def test_many_distinct_times() -> None:
+    # time= values are remembered up to a bound; past it they are still read
+    cases = "".join(f"<testcase name='t{i}' time='{i}.5'/>" for i in range(5000))
+    durations = [r.duration for r in results_of(junit(f"<testsuite>{cases}<testcase time='7.5'/></testsuite>"))]
+    assert durations == [i * 1000 + 500 for i in range(5000)] + [7500]
+
+
 def test_parse_is_lazy() -> None:
     stream = io.BytesIO(b"<testsuites><testsuite name='s'><testcase name='t'/></testsuite></testsuites>")
     events = get_format("junit").parse(stream, {})

@@ -10,7 +10,7 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -48,9 +48,11 @@ _STATUS_WORDS = {
     "errored": Status.BROKEN,
 }
 
+# The child tags _read_children() compares as they are, without working out a local name.
+_CHILD_TAGS = frozenset({"system-out", "system-err", "properties", *_OUTCOMES, *_RERUNS})
+
 # Read once per testcase: module constants are cheaper than attribute lookups.
 _PASSED = Status.PASSED
-_INF = math.inf
 
 # Jenkins junit-attachments plugin convention, also read by Testmo and GitLab.
 _ATTACHMENT = re.compile(r"\[\[ATTACHMENT\|([^\]\r\n]+)\]\]")
@@ -75,6 +77,21 @@ def duration_ms(value: str | None) -> int | None:
     if not 0 <= seconds < math.inf:  # also refuses NaN
         return None
     return round(seconds * 1000)
+
+
+def _remember_duration(value: str) -> int | None:
+    """duration_ms(value), kept in _DURATIONS while it has room."""
+    duration = duration_ms(value)
+    if len(_DURATIONS) < _DURATIONS_MAX:
+        _DURATIONS[value] = duration
+    return duration
+
+
+# duration_ms() of the time= values seen, up to a bound: a file repeats the same few values
+# ("0.001", "0.140") over and over, and a dict lookup costs less than float() and round().
+_UNSEEN = -1  # never a duration
+_DURATIONS: dict[str, int | None] = {}
+_DURATIONS_MAX = 4096
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
@@ -167,9 +184,11 @@ def read_case(case: etree._Element, container: Container | None) -> Result:
     This runs once per testcase of files with 100k of them: keep the common path (a passed test
     with three attributes and no children) lean: one pass over the attributes, no child loop.
     """
-    name = classname = time = None
+    name: str | None = None
+    classname: str | None = None
+    time: str | None = None
     properties: dict[str, Any] = {}
-    statuses: list[Status] = []
+    statuses: list[Status] | None = None  # from status=/result=, made only when there is one
     # name, classname, time and status/result (the status) become Result fields; any other
     # attribute (file, line, assertions, googletest's value_param...) is kept as a property.
     for key, value in case.items():
@@ -182,19 +201,17 @@ def read_case(case: etree._Element, container: Container | None) -> Result:
         elif key == "status" or key == "result":
             word = _STATUS_WORDS.get(value.strip().lower())
             if word is not None:  # Status.FAILED is 0: never test a Status for truth
+                if statuses is None:
+                    statuses = []
                 statuses.append(word)
         elif key[:1] != "{":
             properties[key] = value
     classname = classname or None
     duration = None
     if time:
-        try:
-            seconds = float(time)
-        except ValueError:
-            duration = duration_ms(time)
-        else:
-            if 0 <= seconds < _INF:  # also refuses NaN
-                duration = round(seconds * 1000)
+        duration = _DURATIONS.get(time, _UNSEEN)
+        if duration == _UNSEEN:
+            duration = _remember_duration(time)
     result = Result(
         # JUnit 5 via Surefire writes name="" for a @BeforeAll failure
         title=name or classname or "(unnamed)",
@@ -204,35 +221,41 @@ def read_case(case: etree._Element, container: Container | None) -> Result:
         classname=classname,
         properties=properties,
     )
-    if len(case):
-        _read_children(case, result, statuses)
-    elif statuses:
+    children = len(case)
+    if children:
+        # a lone child (the usual <system-out> or <failure>) is read without a child iterator
+        _read_children(case if children > 1 else (case[0],), result, statuses or [])
+    elif statuses is not None:
         result.status = cast(Status, worst(statuses))
     if properties:
         _apply_conventions(result)
     return result
 
 
-def _read_children(case: etree._Element, result: Result, statuses: list[Status]) -> None:
-    """The child elements of a testcase: outcome, output, properties and reruns."""
+def _read_children(children: Iterable[etree._Element], result: Result, statuses: list[Status]) -> None:
+    """The child elements of a testcase: outcome, output, properties and reruns.
+
+    `statuses` holds those of the testcase's attributes; the most severe of all wins.
+    """
     outcomes: list[tuple[Status, etree._Element]] = []
-    stdout: list[str] = []
-    stderr: list[str] = []
+    stdout: str | None = None
+    stderr: str | None = None
     flaky_runs = rerun_runs = 0
-    for child in case:
+    for child in children:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        if tag[:1] == "{":
+        if tag not in _CHILD_TAGS:  # a namespaced tag, or an element of no interest
             tag = local(tag)
+        # the output is joined as it comes: several <system-out> read as one, a line apart
         if tag == "system-out":
             if text := text_of(child):
-                stdout.append(text)
+                stdout = text if stdout is None else f"{stdout}\n{text}"
         elif tag in _OUTCOMES:
-            outcomes.append((_OUTCOMES[tag], child))
+            status = _OUTCOMES[tag]
+            statuses.append(status)
+            outcomes.append((status, child))
         elif tag == "system-err":
             if text := text_of(child):
-                stderr.append(text)
+                stderr = text if stderr is None else f"{stderr}\n{text}"
         elif tag == "properties":
             result.assets.extend(read_properties(child, result.properties))
         elif tag in _RERUNS:
@@ -242,36 +265,44 @@ def _read_children(case: etree._Element, result: Result, statuses: list[Status])
             else:
                 rerun_runs += 1
 
-    if outcomes:
-        statuses.extend(status for status, _ in outcomes)
-    status = worst(statuses) if statuses else None
-    if status is None:
+    if statuses:
+        status = statuses[0] if len(statuses) == 1 else cast(Status, worst(statuses))
+        result.status = status
+        if outcomes:
+            _describe(result, outcomes, status)
+    elif rerun_runs:
         # a rerun that failed without a final <failure> still means the test never passed
-        status = Status.FAILED if rerun_runs else Status.PASSED
-    result.status = status
-    if outcomes:
-        _describe(result, [element for kind, element in outcomes if kind is status])
-    if flaky_runs and status is Status.PASSED:
-        result.flaky = True
+        result.status = Status.FAILED
+    elif flaky_runs:
+        result.flaky = True  # passed, after failing on earlier runs
 
-    if stdout:
-        result.stdout = stdout[0] if len(stdout) == 1 else "\n".join(stdout)
-        result.assets.extend(attachments_in(result.stdout))
-    if stderr:
-        result.stderr = stderr[0] if len(stderr) == 1 else "\n".join(stderr)
-        result.assets.extend(attachments_in(result.stderr))
+    if stdout is not None:
+        result.stdout = stdout
+        if "[[ATTACHMENT|" in stdout:
+            result.assets.extend(attachments_in(stdout))
+    if stderr is not None:
+        result.stderr = stderr
+        if "[[ATTACHMENT|" in stderr:
+            result.assets.extend(attachments_in(stderr))
 
 
-def _describe(result: Result, elements: list[etree._Element]) -> None:
+def _describe(result: Result, outcomes: list[tuple[Status, etree._Element]], status: Status) -> None:
     """Failure text from the outcome elements of the winning kind (karma writes several)."""
-    if not elements:
-        return
-    first = elements[0]
-    texts = [text for element in elements if (text := text_of(element))]
+    if len(outcomes) == 1:  # the usual lone <failure>: no lists to build
+        kind, first = outcomes[0]
+        if kind is not status:
+            return
+        text = text_of(first)
+    else:
+        elements = [element for kind, element in outcomes if kind is status]
+        if not elements:
+            return
+        first = elements[0]
+        text = "\n".join([text for element in elements if (text := text_of(element))]) or None
     result.exception_name = first.get("type") or None
     # jest-junit and PHPUnit write no message attribute: the text's first line is the message
-    result.exception_description = first.get("message") or first_line(texts[0] if texts else None)
-    result.exception_backtrace = "\n".join(texts) if texts else None
+    result.exception_description = first.get("message") or first_line(text)
+    result.exception_backtrace = text
 
 
 def _attempt(element: etree._Element, status: Status) -> dict[str, Any]:

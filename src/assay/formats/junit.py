@@ -15,15 +15,16 @@ Header counts (tests=, failures=...) are never trusted: the elements are counted
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from lxml import etree
 
-from assay.errors import ParseError
+from assay.errors import ParseError, UnsafeInputError
 from assay.formats._junit_case import (
     attachments_in,
     duration_ms,
@@ -89,85 +90,122 @@ def sniff(head: bytes) -> float:
 
 # -- parse ----------------------------------------------------------------------------------------
 
+# The only elements the parse loop is told about: everything else (a testcase's failure and output,
+# a suite's properties) is read from the tree under them, without a Python round trip per element.
+_EVENT_TAGS = ("{*}testcase", "{*}testsuite", "{*}testsuites")
+
+
+@dataclass(slots=True)
+class _Open:
+    """A suite element being read: what it became, and the last of its children already read."""
+
+    element: etree._Element
+    container: Container | None  # None for the root <testsuites>: what it holds belongs to the report
+    done: etree._Element | None = None
+
 
 @dataclass
 class _Reader:
-    """One pass over the document; `stack` holds the open suites (None for the root <testsuites>)."""
+    """One pass over the document, told only of testcases and suites as they end.
 
-    stack: list[Container | None] = field(default_factory=list)
-    seen_root: bool = False
+    A suite is opened (its Container yielded) when its first testcase ends, or at its own end if it
+    has none; `stack` holds the open suites, outermost first. A suite's other children (properties,
+    system-out, an error outside any testcase) are read when the next testcase or the suite ends,
+    so events still come in document order.
+    """
+
+    stack: list[_Open] = field(default_factory=list)
     root_title: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
-    def read(self, stream: IO[bytes]) -> Iterator[Event]:
-        # The hot loop of 100k-testcase files: locals only, one call per testcase, and each tag's
-        # local name worked out once.
-        depth = 0  # > 0 while inside a non-suite child of the current suite (a testcase...)
-        stack = self.stack
-        names: dict[str, str] = {}
-        for event, element in iterparse(stream):
-            if depth:
-                if event == "start":
-                    depth += 1
-                    continue
-                depth -= 1
-                if depth:
-                    continue
-                if element.tag == "testcase":
-                    yield read_case(element, stack[-1])
-                else:
-                    yield from self._child(element)
-                # _release(element), inlined and without clear(): the element goes with its next
-                # sibling, and the last child of a suite goes with the suite's own clear()
-                parent = element.getparent()
-                if parent is not None:
-                    while element.getprevious() is not None:
-                        del parent[0]
-            elif event == "end":
-                # only suites reach here: every other element is consumed through `depth`
-                stack.pop()
-                _release(element)
+    def read(self, stream: _NonBlank) -> Iterator[Event]:
+        frame: _Open | None = None  # the innermost open suite
+        suite: _Open | None  # the suite of the testcase to read
+        for _, element in _events(stream):
+            previous = element.getprevious()
+            # The hot loop of 100k-testcase files: a testcase right after the one read last (so in
+            # the same suite) costs no call but read_case(), and frees that one.
+            if frame is not None and previous is frame.done and previous is not None and element.tag == "testcase":
+                del frame.element[0]
+                suite = frame
             else:
-                tag = element.tag
-                if tag == "testcase" and stack:  # the common case, settled without a lookup
-                    depth = 1
+                # a suite ends, or a testcase is the first of its suite, follows the suite's output,
+                # properties or error, or is in no suite at all (then skipped)
+                suite = yield from self._step(element)
+                frame = self.stack[-1] if self.stack else None
+                if suite is None:
                     continue
-                name = names.get(tag)
-                if name is None:
-                    name = names[tag] = local(tag)
-                if name in _ROOTS or not self.seen_root:
-                    yield from self._start(element)
-                else:
-                    depth = 1
+            suite.done = element
+            yield read_case(element, suite.container)
         if self.started_at is not None:
             yield ReportMeta(started_at=self.started_at, finished_at=self.finished_at)
 
-    # -- suites -----------------------------------------------------------------------------------
-    def _start(self, element: etree._Element) -> Iterator[Event]:
-        tag = local(element.tag)
-        if not self.seen_root:
-            if tag not in _ROOTS:
-                raise ParseError(
-                    f"not a JUnit XML file: root element is <{tag}>, expected <testsuites> or <testsuite>"
-                )
-            self.seen_root = True
-        if tag == "testsuite":
-            container = self._open_suite(element)
-            self.stack.append(container)
-            yield container
-        elif tag == "testsuites":
-            if not self.stack:
-                self.root_title = element.get("name") or ""
-                meta = self._root_meta(element)
-                if meta is not None:
-                    yield meta
-            # a <testsuites> nested in another is only a grouping: it adds no level
-            self.stack.append(self.stack[-1] if self.stack else None)
+    def _step(self, element: etree._Element) -> Generator[Event, None, _Open | None]:
+        """Any event but the common one; the suite of the testcase to read, if there is one."""
+        name = local(element.tag)
+        if name in _ROOTS:
+            yield from self._close(element)
+            return None
+        if name != "testcase":
+            return None  # an element the reader is told of only while the root is unknown (_events)
+        suite = yield from self._enter(element.getparent())
+        if suite is not None:
+            # what came between the testcase read last and this one comes first
+            yield from self._read_suite_children(suite, until=element)
+            _drop_before(element)
+        return suite
 
-    def _open_suite(self, element: etree._Element) -> Container:
+    # -- suites -----------------------------------------------------------------------------------
+    def _enter(self, element: etree._Element) -> Generator[Event, None, _Open | None]:
+        """Open `element` and the suites above it that are not open yet; the innermost open suite.
+
+        None when `element` is not a suite in a chain of suites from the root: what it holds is part
+        of another element (a testcase inside a testcase, a suite inside <properties>).
+        """
+        top = self.stack[-1].element if self.stack else None
+        unopened: list[etree._Element] = []
+        node: etree._Element | None = element
+        while node is not top and node is not None:
+            if local(node.tag) not in _ROOTS:
+                return None
+            unopened.append(node)
+            node = node.getparent()
+        for suite in reversed(unopened):
+            yield from self._open(suite)
+        return self.stack[-1]
+
+    def _open(self, element: etree._Element) -> Iterator[Event]:
+        outer = self.stack[-1] if self.stack else None
+        if outer is not None:
+            # what came before this suite in its parent comes first
+            yield from self._read_suite_children(outer, until=element)
+            _drop_before(element)
+            outer.done = element
+        if local(element.tag) == "testsuite":
+            container = self._open_suite(element, outer.container if outer is not None else None)
+            yield container
+        elif outer is None:
+            container = None
+            self.root_title = element.get("name") or ""
+            meta = self._root_meta(element)
+            if meta is not None:
+                yield meta
+        else:
+            # a <testsuites> nested in another is only a grouping: it adds no level
+            container = outer.container
+        self.stack.append(_Open(element, container))
+
+    def _close(self, element: etree._Element) -> Iterator[Event]:
+        """A suite ends: open it if no testcase did, read its last children, free it."""
+        if not self.stack or self.stack[-1].element is not element:
+            if (yield from self._enter(element)) is None:
+                return
+        yield from self._read_suite_children(self.stack.pop(), until=None)
+        _release(element)
+
+    def _open_suite(self, element: etree._Element, parent: Container | None) -> Container:
         attrib = element.attrib
-        parent = self.stack[-1] if self.stack else None
         container = Container(
             title=attrib.get("name") or attrib.get("package") or "(unnamed)",
             classification="Suite",
@@ -199,14 +237,19 @@ class _Reader:
         if self.finished_at is None or finished > self.finished_at:
             self.finished_at = finished
 
-    # -- direct children of a suite ---------------------------------------------------------------
-    def _child(self, element: etree._Element) -> Iterator[Event]:
+    # -- the other children of a suite -----------------------------------------------------------
+    def _read_suite_children(self, suite: _Open, until: etree._Element | None) -> Iterator[Event]:
+        """The children of `suite` after the last one read, up to `until` (None: to the end)."""
+        child = suite.done.getnext() if suite.done is not None else next(iter(suite.element), None)
+        while child is not None and child is not until:
+            yield from self._child(child, suite.container)
+            child = child.getnext()
+
+    def _child(self, element: etree._Element, suite: Container | None) -> Iterator[Event]:
+        # suite is None for the root <testsuites>: what it holds directly belongs to the report.
+        # Testcases and suites never reach here: each is read at its own end event.
         tag = local(element.tag)
-        # None for the root <testsuites>: what it holds directly belongs to the report
-        suite = self.stack[-1]
-        if tag == "testcase":
-            yield read_case(element, suite)
-        elif tag == "properties":
+        if tag == "properties":
             if suite is not None:
                 suite.assets.extend(read_properties(element, suite.properties))
             else:
@@ -261,12 +304,62 @@ def _report_properties(element: etree._Element) -> ReportMeta:
 
 
 def _release(element: etree._Element) -> None:
-    """Free a processed element and the siblings before it: memory stays flat on huge files."""
+    """Free a suite that has been read, and the siblings before it."""
     element.clear()
+    _drop_before(element)
+
+
+def _drop_before(element: etree._Element) -> None:
+    """Free the siblings before `element`, all read by now: memory stays flat on huge files."""
     parent = element.getparent()
     if parent is not None:
         while element.getprevious() is not None:
             del parent[0]
+
+
+def _events(stream: _NonBlank) -> Iterator[tuple[str, etree._Element]]:
+    """End events of testcases and suites, once the root element is known to be JUnit's.
+
+    Raises ParseError when it is not, before reading further than the file's first bytes.
+    """
+    source = cast("IO[bytes]", stream)  # iterparse only calls read()
+    root = _root_name(stream.head)
+    if root is None:
+        # The first bytes hold no root start tag (a prolog of over 64 KiB): be told of every
+        # element and check the root at the first one.
+        return _root_checked(iterparse(source, events=("end",)))
+    _check_root(root)
+    return iterparse(source, events=("end",), tag=_EVENT_TAGS)
+
+
+def _root_name(head: bytes) -> str | None:
+    """The local name of the root element, as lxml reads it from the first bytes of the file.
+
+    None when they end before the root's start tag, or are not well-formed up to it (reading the
+    whole file then raises the same error).
+    """
+    try:
+        for _, element in iterparse(io.BytesIO(head), events=("start",)):
+            return local(element.tag)
+    except UnsafeInputError:
+        raise
+    except ParseError:
+        pass
+    return None
+
+
+def _root_checked(events: Iterator[tuple[str, etree._Element]]) -> Iterator[tuple[str, etree._Element]]:
+    """`events`, once the tree of the first one shows a JUnit root element."""
+    for event in events:
+        _check_root(local(event[1].getroottree().getroot().tag))
+        yield event
+        break
+    yield from events
+
+
+def _check_root(name: str) -> None:
+    if name not in _ROOTS:
+        raise ParseError(f"not a JUnit XML file: root element is <{name}>, expected <testsuites> or <testsuite>")
 
 
 class _NonBlank:
@@ -280,6 +373,7 @@ class _NonBlank:
             if not more:
                 raise ParseError("the file is empty or holds no XML element", code="empty_file")
             self._head += more
+        self.head = self._head  # kept whole, for _root_name()
 
     def read(self, size: int = -1) -> bytes:
         if not self._head:
@@ -296,7 +390,7 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     Raises ParseError for malformed XML (with line and column), an empty file or a root element
     that is not `<testsuites>`/`<testsuite>`; UnsafeInputError for DTD entity tricks.
     """
-    yield from _Reader().read(_NonBlank(stream))  # type: ignore[arg-type]
+    yield from _Reader().read(_NonBlank(stream))
 
 
 FORMAT = Format(
