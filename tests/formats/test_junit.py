@@ -334,6 +334,45 @@ def test_empty_file(data: bytes) -> None:
     assert caught.value.code == "empty_file"
 
 
+def test_phpunit_failure_text_starting_with_the_test_id_gives_the_real_message() -> None:
+    (result,) = results_of(junit(
+        '<testsuites><testsuite name="CartTest"><testcase name="testAdd" classname="CartTest">'
+        '<error type="TypeError">CartTest::testAdd\nTypeError: Cannot add null to Cart\n\n/src/Cart.php:19\n'
+        "</error></testcase></testsuite></testsuites>"
+    ))
+    assert result.status is Status.BROKEN and result.exception_name == "TypeError"
+    assert result.exception_description == "TypeError: Cannot add null to Cart"
+    assert result.exception_backtrace.startswith("CartTest::testAdd\n")
+
+
+def _run(name: str, repetition: str, failure: str = "") -> str:
+    return (f'<testcase classname="TicketTests" name="{name}" time="0.5">{failure}'
+            f'<properties><property name="repetition" value="{repetition}"/></properties></testcase>')
+
+
+def test_xcode_repetitions_are_one_test_decided_by_the_last_run() -> None:
+    fail = '<failure message="Tickets.swift:48: Expectation failed"/>'
+    events = junit(
+        '<testsuites><testsuite name="TicketsTests">'
+        + _run("flaky one", "Repetition 1 of 3", fail) + _run("flaky one", "Repetition 2 of 3")
+        + _run("always fails", "Repetition 1 of 3", fail) + _run("always fails", "Repetition 2 of 3", fail)
+        + '<testcase classname="TicketTests" name="plain"/><testcase classname="TicketTests" name="plain"/>'
+        + "</testsuite></testsuites>"
+    )
+    results = results_of(events)
+    assert [(r.title, r.status, r.flaky) for r in results] == [
+        ("flaky one", Status.PASSED, True),
+        ("always fails", Status.FAILED, False),
+        ("plain", Status.PASSED, False),  # no repetition marker: two testcases stay two tests
+        ("plain", Status.PASSED, False),
+    ]
+    flaky = results[0]
+    assert flaky.attempts == [{"status": "failed", "message": "Tickets.swift:48: Expectation failed",
+                               "duration": 500, "repetition": "Repetition 1 of 3"}]
+    assert flaky.properties["repetition"] == "Repetition 2 of 3"
+    assert results[1].exception_description == "Tickets.swift:48: Expectation failed"
+
+
 def test_truncated_file_reports_the_line() -> None:
     data = (
         b'<?xml version="1.0"?>\n<testsuites>\n  <testsuite name="s">\n    <testcase name="a"/>\n    <testc'

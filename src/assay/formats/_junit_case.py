@@ -301,8 +301,17 @@ def _describe(result: Result, outcomes: list[tuple[Status, etree._Element]], sta
         text = "\n".join([text for element in elements if (text := text_of(element))]) or None
     result.exception_name = first.get("type") or None
     # jest-junit and PHPUnit write no message attribute: the text's first line is the message
-    result.exception_description = first.get("message") or first_line(text)
+    result.exception_description = first.get("message") or _message_line(text, result)
     result.exception_backtrace = text
+
+
+def _message_line(text: str | None, result: Result) -> str | None:
+    """The first line of a failure's text, past PHPUnit's `Class::method` line naming the test itself."""
+    line = first_line(text)
+    if line is not None and text is not None and line.endswith(f"::{result.title}"):
+        rest = text.split(line, 1)[1]
+        return first_line(rest) or line
+    return line
 
 
 def _attempt(element: etree._Element, status: Status) -> dict[str, Any]:

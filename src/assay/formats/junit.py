@@ -6,7 +6,8 @@ Ant junitreport (TESTS-TestSuites.xml), the JUnit 5 console launcher, pytest --j
 `<skipped type="pytest.xfail">`, testcase `<properties>` from record_property), jest-junit,
 karma-junit-reporter, mocha-junit-reporter, go-junit-report and gotestsum, PHPUnit (nested suites,
 data sets), Bazel test.xml, googletest (status="notrun"/result="suppressed"), tst
-(status="disabled"), swift test --xunit-output, and Xray/Testmo property conventions.
+(status="disabled"), swift test --xunit-output, Xcode repetitions as xcresult converters write
+them (a `repetition` property on each run), and Xray/Testmo property conventions.
 
 Shape: a root `<testsuites>` (its attributes become a ReportMeta) or a bare root `<testsuite>`;
 every `<testsuite>`, at any depth, becomes a Container ("Suite"); every `<testcase>` a Result.
@@ -390,7 +391,49 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     Raises ParseError for malformed XML (with line and column), an empty file or a root element
     that is not `<testsuites>`/`<testsuite>`; UnsafeInputError for DTD entity tricks.
     """
-    yield from _Reader().read(_NonBlank(stream))
+    yield from _merge_repetitions(_Reader().read(_NonBlank(stream)))
+
+
+def _merge_repetitions(events: Iterator[Event]) -> Iterator[Event]:
+    """Xcode's test repetitions (xcresult converters such as trainer write each run of a repeated
+    test as its own testcase, marked with a `repetition` property: "Repetition 2 of 3") are one
+    test: the last run decides its status, the earlier ones become its attempts, and a test that
+    failed before it passed is flaky. Testcases without the marker are never merged."""
+    held: Result | None = None
+    for event in events:
+        if type(event) is Result and _REPETITION in event.properties:
+            if held is not None and _same_test(held, event):
+                event = _repeated(held, event)
+            elif held is not None:
+                yield held
+            held = event
+            continue
+        if held is not None:
+            yield held
+            held = None
+        yield event
+    if held is not None:
+        yield held
+
+
+_REPETITION = "repetition"
+
+
+def _same_test(one: Result, other: Result) -> bool:
+    return one.container is other.container and one.classname == other.classname and one.title == other.title
+
+
+def _repeated(earlier: Result, last: Result) -> Result:
+    attempt: dict[str, Any] = {"status": earlier.status.label}
+    for key, value in (("type", earlier.exception_name), ("message", earlier.exception_description),
+                       ("stack_trace", earlier.exception_backtrace), ("duration", earlier.duration),
+                       (_REPETITION, earlier.properties.get(_REPETITION))):
+        if value is not None:
+            attempt[key] = value
+    last.attempts[:0] = [*earlier.attempts, attempt]
+    if last.status is Status.PASSED and any(a["status"] != Status.PASSED.label for a in last.attempts):
+        last.flaky = True
+    return last
 
 
 FORMAT = Format(
