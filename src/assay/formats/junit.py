@@ -391,16 +391,13 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     Raises ParseError for malformed XML (with line and column), an empty file or a root element
     that is not `<testsuites>`/`<testsuite>`; UnsafeInputError for DTD entity tricks.
     """
-    yield from _merge_repetitions(_Reader().read(_NonBlank(stream)))
-
-
-def _merge_repetitions(events: Iterator[Event]) -> Iterator[Event]:
-    """Xcode's test repetitions (xcresult converters such as trainer write each run of a repeated
-    test as its own testcase, marked with a `repetition` property: "Repetition 2 of 3") are one
-    test: the last run decides its status, the earlier ones become its attempts, and a test that
-    failed before it passed is flaky. Testcases without the marker are never merged."""
+    # Xcode's test repetitions (xcresult converters such as trainer write each run of a repeated
+    # test as its own testcase, marked with a `repetition` property: "Repetition 2 of 3") are one
+    # test: the last run decides its status, the earlier ones become its attempts, and a test that
+    # failed before it passed is flaky. Testcases without the marker are never merged. (This loop
+    # is here rather than in a generator of its own: one layer less for every event.)
     held: Result | None = None
-    for event in events:
+    for event in _Reader().read(_NonBlank(stream)):
         if type(event) is Result and _REPETITION in event.properties:
             if held is not None and _same_test(held, event):
                 event = _repeated(held, event)
