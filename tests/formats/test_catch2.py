@@ -174,6 +174,43 @@ def test_cdata_unicode_and_benchmarks() -> None:
     assert result.json_data["benchmarks"] == [{"name": "sort 1k", "mean_ns": "2000.5"}]
 
 
+def test_benchmarks_below_a_test_case_are_its_own_in_document_order() -> None:
+    # the parse is told of each <BenchmarkResults> as it ends and hands it to the test case around it
+    results = results_of(catch2(run(
+        "<TestCase name='a'><Section name='s'><BenchmarkResults name='in section'><mean value='1'/>"
+        "</BenchmarkResults></Section><BenchmarkResults name='after'/><OverallResult success='true'/></TestCase>"
+        "<BenchmarkResults name='between test cases'/>"
+        "<TestCase name='b'><OverallResult success='true'/></TestCase>"
+    )))
+    a, b = results
+    assert a.json_data["benchmarks"] == [{"name": "in section", "mean_ns": "1"}, {"name": "after"}]
+    assert "benchmarks" not in b.json_data
+
+
+def test_groups_and_test_cases_in_other_elements_keep_parents_first() -> None:
+    events = catch2(
+        "<Catch name='bin'><TestCase name='before any group'/><Group name='g1'><TestCase name='a'/></Group>"
+        "<Group name='empty'/><Wrapper><Group name='g2'><TestCase name='b' filename='b.cpp'/></Group></Wrapper>"
+        "<TestCase name='outer'><TestCase name='nested'/></TestCase></Catch>"
+    )
+    assert [type(e).__name__ for e in events] == [
+        "ReportMeta", "Result", "Container", "Result", "Container", "Container", "Container", "Result", "Result",
+    ]
+    before, a, b, outer = results_of(events)  # "nested" is part of "outer", not a test of its own
+    assert before.container is None and a.container is not None and a.container.title == "g1"
+    assert b.container is not None and b.container.title == "b.cpp" and b.container.parent is not None
+    assert b.container.parent.title == "g2" and outer.title == "outer"
+
+
+def test_wrong_root_after_a_long_prolog_is_refused_with_its_line() -> None:
+    # the root is checked on a first look at the file's start, however far it reads
+    comment = "<!-- " + "x" * 200_000 + " -->\n"
+    with pytest.raises(ParseError, match=r"line 3: not a Catch2 XML file: root element is <testsuites>"):
+        catch2(f'<?xml version="1.0"?>\n{comment}<testsuites><testsuite name="x"/></testsuites>')
+    (result,) = results_of(catch2(f"{comment}<Catch2TestRun name='t'><TestCase name='a'/></Catch2TestRun>"))
+    assert result.title == "a"
+
+
 def test_overall_failure_without_a_failed_assertion_is_failed() -> None:
     (result,) = results_of(catch2(run(
         "<TestCase name='warns only'><Warning>No assertions in test case</Warning>"

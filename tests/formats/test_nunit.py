@@ -382,6 +382,12 @@ def test_wrong_root_is_a_parse_error() -> None:
         _parse(b'<testsuite name="x" tests="1"><testcase name="a"/></testsuite>')
 
 
+def test_wrong_root_is_refused_before_a_broken_body() -> None:
+    # only the ends of test cases and suites are reported, but the root is still checked first
+    with pytest.raises(ParseError, match=r"root element is <testsuites>, expected <test-run> \(NUnit 3\)"):
+        _parse(b"<testsuites><testsuite><oops></testsuite></testsuites>")
+
+
 def test_truncated_file_is_a_parse_error_with_its_line() -> None:
     data = (CORPUS / "nunit" / "nunit3.8-failures.xml").read_bytes()[:4000]
     with pytest.raises(ParseError) as caught:

@@ -253,6 +253,33 @@ def test_v1_skip_reason_and_class_failure_under_assemblies() -> None:
     assert (passed.container, passed.duration) == (b_tests, 500)
 
 
+def test_stack_trace_indentation_is_cut_evenly() -> None:
+    tests = """
+      <test name="tabs" result="Fail"><failure><message>m</message><stack-trace><![CDATA[
+\tat A.B()\r\n\tat A.C()\r\n\t  at lambda
+]]></stack-trace></failure></test>
+      <test name="blank line" result="Fail"><failure><message>m</message><stack-trace>
+        at A.B()
+           \t
+        at A.C()
+      </stack-trace></failure></test>"""
+    tabs, blank = results_of(_parse(_v2(tests)))
+    assert tabs.exception_backtrace == "at A.B()\nat A.C()\n  at lambda"
+    # a line of nothing but whitespace is emptied and does not count towards the indentation
+    assert blank.exception_backtrace == "at A.B()\n\nat A.C()"
+
+
+def test_source_and_run_times_are_kept_whatever_else_is_missing() -> None:
+    tests = """
+      <test name="c" result="Pass" start-rtf="2024-05-01T10:00:00+02:00" finish-rtf="2024-05-01T10:00:01+02:00"/>
+      <test name="d" result="Pass" time="0.25" type="T" method="d" source-line="7"/>
+      <test name="e" result="Pass" time="0.25" type="T" method="e"/>"""
+    c, d, e = results_of(_parse(_v2(tests)))
+    assert c.json_data == {"start_rtf": "2024-05-01T10:00:00+02:00", "finish_rtf": "2024-05-01T10:00:01+02:00"}
+    assert d.json_data == {"method": "d", "source_line": "7"}
+    assert e.json_data == {"method": "e"}
+
+
 def test_streaming_yields_before_the_end_of_a_large_file() -> None:
     tests = "".join(
         f'<test name="T.m{i}" type="T" method="m{i}" result="Pass" time="0.001"/>' for i in range(20000)
@@ -274,6 +301,12 @@ def test_empty_file_is_a_parse_error() -> None:
 def test_wrong_root_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match=r"root element is <test-run>, expected <assemblies> or <assembly>"):
         _parse(b"<test-run><test-suite/></test-run>")
+
+
+def test_wrong_root_is_refused_before_a_broken_body() -> None:
+    # only the ends of tests and containers are reported, but the root is still checked first
+    with pytest.raises(ParseError, match=r"root element is <testsuites>, expected <assemblies>"):
+        _parse(b"<testsuites><testsuite><oops></testsuite></testsuites>")
 
 
 def test_truncated_file_is_a_parse_error_with_its_line() -> None:

@@ -204,6 +204,35 @@ def test_xml_with_cdata_and_missing_fields() -> None:
     assert [c.title for c in containers_of(events)] == ["http://a", "b.example"]
 
 
+def test_xml_alerts_count_only_where_zap_writes_them() -> None:
+    # <OWASPZAPReport><site><alerts><alertitem>: an alert elsewhere is not one, a site's statistics
+    # are its own, the report's statistics are the report's
+    alert = b"<alertitem><pluginid>%d</pluginid><alert>A%d</alert><riskcode>2</riskcode></alertitem>"
+    stats = b"<statistics><statistic><key>k</key><value>%d</value></statistic></statistics>"
+    data = (b"<OWASPZAPReport version='2.16.0'><site name='s'><alerts>" + alert % (1, 1)
+            + b"<group>" + alert % (2, 2) + b"</group></alerts>" + alert % (3, 3) + stats % 1 + b"</site>"
+            + b"<other><alerts>" + alert % (4, 4) + b"</alerts>" + stats % 2 + b"</other>"
+            + stats % 3 + b"</OWASPZAPReport>")
+    events = parse_events("zaproxy", data)
+    (site,) = containers_of(events)
+    first, other = results_of(events)
+    assert (first.title, first.container, other.title, other.container) == ("A1", site, "A4", None)
+    assert site.properties["statistics"] == {"k": "1"}
+    assert [e.properties["statistics"] for e in events if isinstance(e, ReportMeta) and "statistics" in e.properties] \
+        == [{"k": "3"}]
+
+
+def test_root_is_checked_before_anything_is_read_however_long_the_prolog() -> None:
+    comment = b"<!-- " + b"x" * 200_000 + b" -->\n"
+    with pytest.raises(ParseError, match=r"root element is <site>, expected <OWASPZAPReport>"):
+        parse_events("zaproxy", comment + b"<site name='x'><alerts><alertitem/></alerts></site>")
+    with pytest.raises(ParseError, match=r"root element is <report>"):
+        parse_events("zaproxy", b"<report>\n<site></oops>")  # refused as ZAP reads the root, not as malformed
+    (alert,) = results_of(parse_events("zaproxy", comment + b"<OWASPZAPReport><site name='s'><alerts>"
+                                       b"<alertitem><alert>late</alert></alertitem></alerts></site></OWASPZAPReport>"))
+    assert alert.title == "late"
+
+
 @pytest.mark.parametrize("data", [b"", b" \n\t", b"\xef\xbb\xbf\n"])
 def test_empty_file(data: bytes) -> None:
     with pytest.raises(ParseError) as caught:

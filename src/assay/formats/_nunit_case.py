@@ -20,6 +20,7 @@ from assay.formats._xml_results import (
     children,
     children_by_name,
     element_text,
+    first_children,
     is_true,
     quick_text,
     seconds_to_ms,
@@ -57,7 +58,12 @@ _DESCRIPTION = "Description"
 
 def status_of(element: etree._Element) -> Status:
     """The status of a test-case from `result`/`label`, or NUnit 2.2's `executed`/`success`."""
-    key = (element.get("result"), element.get("label"))
+    return _status(element, element.get("result"), element.get("label"))
+
+
+def _status(element: etree._Element, result_attribute: str | None, label_attribute: str | None) -> Status:
+    """`status_of`, given the `result` and `label` attributes already read."""
+    key = (result_attribute, label_attribute)
     status = _STATUSES.get(key)
     if status is not None:
         return status
@@ -87,10 +93,11 @@ _STATUSES: dict[tuple[str | None, str | None], Status] = {}
 
 def test_case(element: etree._Element, container: Container | None, nunit3: bool) -> Result:
     """A Result for one `<test-case>`: NUnit 3 (`nunit3`) or NUnit 2 attributes."""
+    # each attribute is read once (a lookup costs about as much as a small Python function)
     get = element.get
-    name = (get("name") or get("fullname") or "").strip() or "(unnamed test)"
-    status = status_of(element)
-    description = get("description")
+    raw_name, fullname, label, description = get("name"), get("fullname"), get("label"), get("description")
+    name = (raw_name or fullname or "").strip() or "(unnamed test)"
+    status = _status(element, get("result"), label)
     parts = _parts(element) if len(element) else _NO_PARTS
     output = parts.get("output")
     result = Result(
@@ -101,6 +108,7 @@ def test_case(element: etree._Element, container: Container | None, nunit3: bool
         duration=seconds_to_ms(get("duration") if nunit3 else get("time")),
         description=(description.strip() or None) if description else None,
         stdout=_text(output[0]) if output else None,
+        json_data=_extras(element, name, fullname, label, parts),
     )
     labels = parts.get(_LABELS)
     if labels:
@@ -108,7 +116,7 @@ def test_case(element: etree._Element, container: Container | None, nunit3: bool
         for part in labels:
             label_description = read_label_part(part, result.tags, result.properties) or label_description
         result.description = result.description or label_description
-    _read_failure(result, element, parts)
+    _read_failure(result, label, parts)
     reasons = parts.get("reason")
     if reasons:
         reason = child_text(reasons[0], "message") or element_text(reasons[0])
@@ -116,7 +124,6 @@ def test_case(element: etree._Element, container: Container | None, nunit3: bool
             result.exception_description = reason
     for attachments in parts.get("attachments", ()):
         result.assets.extend(read_attachments(attachments))
-    result.json_data = _extras(element, name, parts)
     return result
 
 
@@ -158,10 +165,11 @@ def read_label_part(part: etree._Element, tags: list[str], properties: dict[str,
     NUnit 3's `Category` properties are plain tags, its `Description` is returned (for the
     description field); NUnit-internal properties (`_SKIPREASON`, `_PID`) are not tags.
     """
-    for category in children(part, "category"):
+    found = children_by_name(part)
+    for category in found.get("category", ()):
         add_tag(tags, category.get("name") or "")
     description: str | None = None
-    for prop in children(part, "property"):
+    for prop in found.get("property", ()):
         name = (prop.get("name") or "").strip()
         value = prop.get("value") or ""
         if not name:
@@ -189,7 +197,10 @@ def read_attachments(attachments: etree._Element) -> list[Asset]:
 
 def failure_message(failure: etree._Element) -> tuple[str | None, str | None]:
     """(exception type, message) of a `<failure>`: `Type : message` is split where NUnit wrote it."""
-    message = child_text(failure, "message")
+    return _split_message(child_text(failure, "message"))
+
+
+def _split_message(message: str | None) -> tuple[str | None, str | None]:
     if message is None:
         return None, None
     match = _EXCEPTION_MESSAGE.match(message)
@@ -198,13 +209,15 @@ def failure_message(failure: etree._Element) -> tuple[str | None, str | None]:
     return match.group(1), match.group(2).strip() or None
 
 
-def _read_failure(result: Result, element: etree._Element, parts: dict[str, list[etree._Element]]) -> None:
+def _read_failure(result: Result, label: str | None, parts: dict[str, list[etree._Element]]) -> None:
     failures = parts.get("failure")
     if failures:
-        failure = failures[0]
-        result.exception_name, result.exception_description = failure_message(failure)
-        result.exception_backtrace = child_text(failure, "stack-trace")
-    label = element.get("label")
+        found = first_children(failures[0])
+        message, stack_trace = found.get("message"), found.get("stack-trace")
+        result.exception_name, result.exception_description = _split_message(
+            _text(message) if message is not None else None
+        )
+        result.exception_backtrace = _text(stack_trace) if stack_trace is not None else None
     if result.exception_description is None and label:
         label = label.strip()
         if label and label.lower() not in _KNOWN_LABELS:
@@ -212,20 +225,29 @@ def _read_failure(result: Result, element: etree._Element, parts: dict[str, list
             result.exception_description = label
 
 
-def _extras(element: etree._Element, name: str, parts: dict[str, list[etree._Element]]) -> dict[str, Any]:
+def _extras(
+    element: etree._Element,
+    name: str,
+    raw_fullname: str | None,
+    label: str | None,
+    parts: dict[str, list[etree._Element]],
+) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     get = element.get
-    raw_fullname = get("fullname")
     fullname = (raw_fullname or "").strip()
     if fullname and fullname != name:
         extras["fullname"] = fullname
     elif raw_fullname is None and short_name(name) != name:
         extras["fullname"] = name  # NUnit 2: the name is the full name
-    for attribute in ("classname", "methodname", "label", "site"):
-        value = get(attribute)
-        if value:
-            extras[attribute] = value
-    runstate = get("runstate")
+    classname, methodname, site, runstate = get("classname"), get("methodname"), get("site"), get("runstate")
+    if classname:
+        extras["classname"] = classname
+    if methodname:
+        extras["methodname"] = methodname
+    if label:
+        extras["label"] = label
+    if site:
+        extras["site"] = site
     if runstate and runstate != "Runnable":
         extras["runstate"] = runstate
     holders = parts.get("assertions")

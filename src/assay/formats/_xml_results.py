@@ -1,8 +1,8 @@
-"""Small helpers shared by the TestNG, xUnit.net and NUnit readers.
+"""Small helpers shared by the XML readers (TestNG, xUnit.net, NUnit, TRX, Catch2...).
 
-Sniffing the root element of a document head, cleaning element text, reading numbers and dates
-the way these producers write them, and releasing lxml elements once they are read. Nothing
-here returns an lxml object.
+Sniffing the root element of a document head, reading the root element before the document,
+cleaning element text, reading numbers and dates the way these producers write them, and
+releasing lxml elements once they are read. Nothing here returns an lxml object.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import IO, Any, cast
 
 from lxml import etree
 
-from assay.formats._xml import local
+from assay.errors import ParseError
+from assay.formats._xml import iterparse, local
 
 _BOM = b"\xef\xbb\xbf"
 # What may precede the root element: whitespace, XML declaration, processing instructions,
@@ -43,6 +45,55 @@ def root_element(head: bytes) -> tuple[str, bytes] | None:
     return match.group(1).decode("ascii"), match.group(2)
 
 
+@dataclass(frozen=True)
+class Root:
+    """A document's root element: its local name, line and attributes."""
+
+    name: str
+    line: int | None
+    attributes: dict[str, str]
+
+
+def read_root(stream: IO[bytes]) -> tuple[Root, IO[bytes]]:
+    """The document's root element, and a stream that reads the whole document again.
+
+    A reader that is told only of the end of some elements learns the root last. This reads just
+    as far as the root's start tag (through `_xml.iterparse`, guards included) so that a wrong root
+    is refused at once, before anything else, as a reader told of every start would. What was read
+    is kept and read again by the returned stream: the prolog and a chunk or so.
+    Raises what `iterparse` raises for a document that breaks off or goes wrong before its root.
+    """
+    rewound = _Rewound(stream)
+    for _, element in iterparse(cast(IO[bytes], rewound), events=("start",)):
+        root = Root(local(element.tag), element.sourceline, dict(element.attrib))
+        break  # the parser is dropped (and closed) here: the rest is read again, from the start
+    else:  # pragma: no cover - lxml raises for a document without an element
+        raise ParseError("the file is empty or holds no XML element", code="empty_file")
+    rewound.rewind()
+    return root, cast(IO[bytes], rewound)
+
+
+class _Rewound:
+    """A binary stream whose chunks read so far are read again, in the same sizes, after `rewind()`."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._kept: list[bytes] = []
+        self._recording = True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._recording:
+            chunk = self._stream.read(size)
+            self._kept.append(chunk)
+            return chunk
+        if self._kept:
+            return self._kept.pop(0)
+        return self._stream.read(size)
+
+    def rewind(self) -> None:
+        self._recording = False
+
+
 def clean_text(text: str | None) -> str | None:
     """Element text as a reader wants it: CRLF -> LF, common indentation and blank edges removed.
 
@@ -51,9 +102,25 @@ def clean_text(text: str | None) -> str | None:
     """
     if not text:
         return None
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    # textwrap.dedent, in one pass and without regexes (a hot spot on stack traces): blank lines
-    # emptied, the indentation common to the others cut
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Blank lines at the edges go (the result is stripped): from the first line with text to the last.
+    end = text.rstrip(" \t\n")
+    body = end.lstrip(" \t\n")
+    if not body:
+        return None
+    text = end[end.rfind("\n", 0, len(end) - len(body)) + 1 :]
+    margin = text[: len(text) - len(body)]  # the first line's indentation
+    # The usual stack trace: every line starts with the first line's indentation and none is blank
+    # (no line ends in a space or tab): cut it with string methods instead of line by line.
+    if " \n" not in text and "\t\n" not in text and text.count("\n") == text.count("\n" + margin):
+        return (body.replace("\n" + margin, "\n") if margin else body).strip() or None
+    return _dedent(text.split("\n"))
+
+
+def _dedent(lines: list[str]) -> str | None:
+    """textwrap.dedent, in one pass and without regexes: blank lines emptied, the indentation
+    common to the others cut; then joined and stripped."""
     margin: str | None = None
     for index, line in enumerate(lines):
         rest = line.lstrip(" \t")
@@ -75,11 +142,8 @@ def clean_text(text: str | None) -> str | None:
 
 def element_text(element: etree._Element) -> str | None:
     """All text inside `element` (CDATA and child elements included), cleaned; None when empty."""
-    return clean_text("".join(element.itertext()))
-
-
-# Local names by tag, so that a tag's namespace is stripped once (bounded, in case of odd files).
-_LOCAL_NAMES: dict[object, str] = {}
+    # itertext() costs more than the text it finds: a childless element's text is all of it
+    return clean_text(element.text if not len(element) else "".join(element.itertext()))
 
 
 def quick_text(element: etree._Element) -> str | None:
@@ -95,14 +159,8 @@ def children_by_name(
 ) -> dict[str, list[etree._Element]]:
     """The direct children of `element` by local name (or its alias), in document order, in one pass."""
     parts: dict[str, list[etree._Element]] = {}
-    names = _LOCAL_NAMES
     for part in element:
-        tag = part.tag
-        name = names.get(tag)
-        if name is None:
-            name = local(tag)
-            if len(names) < 1024:
-                names[tag] = name
+        name = local(part.tag)
         if not name:
             continue
         if aliases is not None:
@@ -113,6 +171,16 @@ def children_by_name(
         else:
             found.append(part)
     return parts
+
+
+def first_children(element: etree._Element) -> dict[str, etree._Element]:
+    """The first direct child of `element` of each local name, in one pass."""
+    found: dict[str, etree._Element] = {}
+    for part in element:
+        name = local(part.tag)
+        if name and name not in found:
+            found[name] = part
+    return found
 
 
 def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
@@ -146,10 +214,14 @@ def seconds_to_ms(value: str | None) -> int | None:
     if not value:
         return None
     try:
-        seconds = float(value.strip().replace(",", "."))
+        # float() ignores the same surrounding whitespace as strip(): only a comma needs more
+        seconds = float(value)
     except ValueError:
-        return None
-    if not math.isfinite(seconds) or seconds < 0:
+        try:
+            seconds = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    if not 0 <= seconds < math.inf:  # negative, infinite or NaN
         return None
     return round(seconds * 1000)
 

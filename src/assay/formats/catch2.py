@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import IO, Any
 
 from lxml import etree
@@ -33,6 +32,7 @@ from assay.formats._xml import iterparse, local
 from assay.formats._xml_results import (
     clean_text,
     element_text,
+    read_root,
     release,
     root_element,
     seconds_to_ms,
@@ -42,23 +42,26 @@ from assay.model import Container, Event, ReportMeta, Result, Status, Step
 
 _ROOTS = ("Catch2TestRun", "Catch")
 _TAG = re.compile(r"\[([^\]]*)\]")
-_BROKEN = ("Exception", "FatalErrorCondition")
+_BROKEN_TAGS = ("Exception", "FatalErrorCondition")
 _RUN_PROPERTIES = ("rng-seed", "catch2-version", "xml-format-version", "filters")
+# `Status.PASSED` is a slow lookup through the Enum class (~0.2 us), made several times per test case
+_PASSED, _FAILED, _BROKEN, _SKIPPED = Status.PASSED, Status.FAILED, Status.BROKEN, Status.SKIPPED
 
 
-@dataclass(slots=True)
 class _Scan:
     """What the elements of a test case (or section) say, gathered while walking them."""
 
-    broken: bool = False
-    failed: bool = False
-    skipped: bool = False
-    failures: list[tuple[str, str | None, str]] = field(default_factory=list)  # (kind, message, text)
-    infos: list[str] = field(default_factory=list)  # INFO() messages waiting for their assertion
-    warnings: list[str] = field(default_factory=list)
-    steps: list[Step] = field(default_factory=list)
-    overall: etree._Element | None = None  # the first <OverallResult> (of a TestCase)
-    overalls: etree._Element | None = None  # the first <OverallResults> (of a Section)
+    # A plain class: a dataclass's field factories cost half as much again, twice per test case.
+    __slots__ = ("broken", "failed", "skipped", "failures", "infos", "warnings", "steps", "overall", "overalls")
+
+    def __init__(self) -> None:
+        self.broken = self.failed = self.skipped = False
+        self.failures: list[tuple[str, str | None, str]] = []  # (kind, message, text)
+        self.infos: list[str] = []  # INFO() messages waiting for their assertion
+        self.warnings: list[str] = []
+        self.steps: list[Step] = []
+        self.overall: etree._Element | None = None  # the first <OverallResult> (of a TestCase)
+        self.overalls: etree._Element | None = None  # the first <OverallResults> (of a Section)
 
     def absorb(self, other: _Scan) -> None:
         self.broken |= other.broken
@@ -66,20 +69,6 @@ class _Scan:
         self.skipped |= other.skipped
         self.failures.extend(other.failures)
         self.warnings.extend(other.warnings)
-
-
-_LOCAL_NAMES: dict[str, str] = {}
-
-
-def _local(tag: object) -> str:
-    """`local(tag)`, remembered per tag string: a file repeats a few tags a million times."""
-    try:
-        return _LOCAL_NAMES[tag]  # type: ignore[index]
-    except (KeyError, TypeError):
-        name = local(tag)
-        if isinstance(tag, str) and len(_LOCAL_NAMES) < 512:
-            _LOCAL_NAMES[tag] = name
-        return name
 
 
 def sniff(head: bytes) -> float:
@@ -90,79 +79,87 @@ def sniff(head: bytes) -> float:
     return {"Catch2TestRun": 0.95, "Catch": 0.9}.get(root[0], 0.0)
 
 
+# The only elements the parse is told of (see `_xml.iterparse`): the rest of a test case is read
+# from the tree at its end. A benchmark is read at its own end and handed to the test case around it.
+_EVENT_TAGS = ("{*}TestCase", "{*}Group", "{*}BenchmarkResults")
+
+
 def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     """Stream the run's Container, a "File" Container per source file, and a Result per test case.
 
     Raises ParseError for malformed XML (with line and column) or a root other than
     `<Catch2TestRun>`/`<Catch>`.
     """
+    root, stream = read_root(nonblank(stream))
+    if root.name not in _ROOTS:
+        raise ParseError(
+            f"not a Catch2 XML file: root element is <{root.name}>, expected <Catch2TestRun> or <Catch>",
+            line=root.line,
+        )
+    yield _run_meta(root.attributes)
     suite: Container | None = None
+    if root.name == "Catch2TestRun":
+        suite = Container(title=root.attributes.get("name") or "Catch2 test run", classification="Suite")
+        yield suite
     files: dict[str, Container] = {}
-    opened: set[etree._Element] = set()  # the root and the Groups already announced
-    # Only end events (half the work of start and end): the root is checked at the first one, and
-    # each Group is announced just before the first test inside it (or at its end when it has none),
-    # so parents still come first and everything keeps document order.
-    for _, element in iterparse(nonblank(stream), events=("end",)):
-        if not opened:  # the first event: check the root before anything else
-            root = element
-            while (above := root.getparent()) is not None:
-                root = above
-            for event in _open(root, opened):
-                if isinstance(event, Container):
-                    suite = event
-                yield event
-        tag = _local(element.tag)
-        if tag != "TestCase" and tag != "Group":
+    opened: set[etree._Element] = set()  # the root and the Groups (or other wrappers) already seen
+    benchmarks: list[tuple[etree._Element, dict[str, Any]]] = []  # read since the last test case
+    # Only end events, and only of the elements above: each Group is announced just before the first
+    # test inside it (or at its end when it has none), so parents still come first and everything
+    # keeps document order.
+    for _, element in iterparse(stream, events=("end",), tag=_EVENT_TAGS):
+        tag = local(element.tag)
+        if tag == "BenchmarkResults":
+            benchmarks.append((element, _benchmark(element)))
             continue
-        # Its ancestors, innermost first; a TestCase or Group inside a TestCase is not one of ours.
-        # (An announced element has no TestCase above it: most tests sit right in one.)
-        ancestors = []
-        parent = element.getparent()
-        nested = False
-        while parent is not None and parent not in opened:
-            if _local(parent.tag) == "TestCase":
-                nested = True
-                break
-            ancestors.append(parent)
-            parent = parent.getparent()
-        if nested:
-            continue
+        if element.getparent() not in opened:  # (most test cases sit right in an announced one)
+            ancestors = _unopened_ancestors(element, opened)
+            if ancestors is None:
+                continue  # a TestCase or Group inside a TestCase is not one of ours
+            for ancestor in reversed(ancestors):
+                opened.add(ancestor)
+                if local(ancestor.tag) == "Group":
+                    suite = _group(ancestor)
+                    yield suite
         if tag == "Group":
-            ancestors.insert(0, element)
-        for ancestor in reversed(ancestors):
-            if ancestor not in opened:
-                for event in _open(ancestor, opened):
-                    suite = event if isinstance(event, Container) else suite
-                    yield event
-        if tag == "Group":
+            if element not in opened:
+                opened.add(element)
+                suite = _group(element)
+                yield suite
             release(element)
             continue
+        # one read of the test case's attributes: lxml's get() walks them anew at every call
+        attributes = dict(element.items())
         holder = suite
-        filename = (element.get("filename") or "").strip()
+        filename = (attributes.get("filename") or "").strip()
         if filename:
             holder = files.get(filename)
             if holder is None:
                 holder = files[filename] = Container(title=filename, classification="File", parent=suite)
                 yield holder
-        yield _test_case(element, holder)
+        inside = _inside(element, benchmarks) if benchmarks else []
+        benchmarks.clear()
+        yield _test_case(element, attributes, holder, inside)
         release(element)
 
 
-def _open(element: etree._Element, opened: set[etree._Element]) -> Iterator[Event]:
-    """The events of the root (after checking it) or of a Group, at the first sight of them."""
-    opened.add(element)
-    tag = _local(element.tag)
-    if element.getparent() is None:
-        if tag not in _ROOTS:
-            raise ParseError(
-                f"not a Catch2 XML file: root element is <{tag}>, expected <Catch2TestRun> or <Catch>",
-                line=element.sourceline,
-            )
-        yield _run_meta(element)
-        if tag == "Catch2TestRun":
-            yield Container(title=element.get("name") or "Catch2 test run", classification="Suite")
-    elif tag == "Group":
-        yield Container(title=element.get("name") or "Catch test run", classification="Suite")
+def _group(element: etree._Element) -> Container:
+    return Container(title=element.get("name") or "Catch test run", classification="Suite")
+
+
+def _unopened_ancestors(element: etree._Element, opened: set[etree._Element]) -> list[etree._Element] | None:
+    """The ancestors of `element` not announced yet, innermost first; None when one is a TestCase.
+
+    (An announced element has no TestCase above it: most tests sit right in one.)
+    """
+    ancestors = []
+    parent = element.getparent()
+    while parent is not None and parent not in opened:
+        if local(parent.tag) == "TestCase":
+            return None
+        ancestors.append(parent)
+        parent = parent.getparent()
+    return ancestors
 
 
 FORMAT = Format(
@@ -178,73 +175,93 @@ FORMAT = Format(
 )
 
 
-def _run_meta(root: etree._Element) -> ReportMeta:
-    meta = ReportMeta(title=(root.get("name") or "").strip() or None)
+def _run_meta(attributes: Mapping[str, str]) -> ReportMeta:
+    meta = ReportMeta(title=(attributes.get("name") or "").strip() or None)
     for name in _RUN_PROPERTIES:
-        value = (root.get(name) or "").strip()
+        value = (attributes.get(name) or "").strip()
         if value:
             meta.properties[f"catch2.{name}"] = value
     return meta
 
 
-def _test_case(element: etree._Element, container: Container | None) -> Result:
+def _test_case(
+    element: etree._Element,
+    attributes: Mapping[str, str],
+    container: Container | None,
+    benchmarks: list[dict[str, Any]],
+) -> Result:
     scan = _Scan()
     _walk(element, scan)
     overall = scan.overall
-    # one read of each element's attributes: lxml's get() walks them anew at every call
-    attributes = dict(element.items())
+    if overall is None:
+        success, skips, duration = "", "0", None
+    else:
+        get = overall.get
+        success, skips, duration = get("success") or "", get("skips") or "0", get("durationInSeconds")
+    status = _status(scan, success.strip().lower(), skips.strip())
     result = Result(
         title=(attributes.get("name") or "").strip() or "(unnamed test case)",
-        status=_status(scan, overall),
+        status=status,
         container=container,
+        duration=seconds_to_ms(duration),
         description=(attributes.get("description") or "").strip() or None,
+        tags=_tags(attributes.get("tags")),
+        steps=scan.steps,
     )
-    tags = result.tags
-    for tag in _TAG.findall(attributes.get("tags") or ""):
-        tag = tag.strip()  # add_tag(), inline: this runs for every tag of every test
-        if tag and tag not in tags:
-            tags.append(tag)
-    result.steps = scan.steps
-    if overall is not None:
-        result.duration = seconds_to_ms(overall.get("durationInSeconds"))
-        if len(overall):
-            stdout, stderr = _child(overall, "StdOut"), _child(overall, "StdErr")
-            result.stdout = element_text(stdout) if stdout is not None else None
-            result.stderr = element_text(stderr) if stderr is not None else None
+    if overall is not None and len(overall):
+        stdout, stderr = _child(overall, "StdOut"), _child(overall, "StdErr")
+        result.stdout = element_text(stdout) if stdout is not None else None
+        result.stderr = element_text(stderr) if stderr is not None else None
     if scan.failures:
         _read_failures(result, scan)
-    data: dict[str, Any] = {}
+    data = result.json_data
     for name in ("filename", "line"):
         if attributes.get(name):
             data[name] = attributes[name]
     if scan.warnings:
         data["warnings"] = scan.warnings
-    if result.status is Status.PASSED and (scan.failed or scan.broken):
+    if status is _PASSED and (scan.failed or scan.broken):
         data["expected_failures"] = len(scan.failures)  # [!shouldfail] / [!mayfail]
-    benchmarks = _benchmarks(element)
     if benchmarks:
         data["benchmarks"] = benchmarks
-    result.json_data = data
     return result
 
 
-def _status(scan: _Scan, overall: etree._Element | None) -> Status:
-    skips = (overall.get("skips") or "0").strip() if overall is not None else "0"
+def _status(scan: _Scan, success: str, skips: str) -> Status:
+    """A test case's status from its scan and its <OverallResult success skips> ("" and "0" when absent)."""
     skipped = scan.skipped or (skips.isdigit() and int(skips) > 0)
-    success = (overall.get("success") or "").strip().lower() if overall is not None else ""
     if success == "true":
-        return Status.SKIPPED if skipped and not (scan.failed or scan.broken) else Status.PASSED
+        return _SKIPPED if skipped and not (scan.failed or scan.broken) else _PASSED
     if scan.broken:
-        return Status.BROKEN
+        return _BROKEN
     if scan.failed or success == "false":
-        return Status.FAILED
-    return Status.SKIPPED if skipped else Status.PASSED
+        return _FAILED
+    return _SKIPPED if skipped else _PASSED
+
+
+_TAGS: dict[str, list[str]] = {}  # tags="[a][b]" -> its tags: a file repeats a few tag sets many times
+
+
+def _tags(text: str | None) -> list[str]:
+    """`[a][b]` -> ["a", "b"], blank and repeated tags left out (a fresh list each time)."""
+    if not text:
+        return []
+    found = _TAGS.get(text)
+    if found is None:
+        found = []
+        for tag in _TAG.findall(text):
+            tag = tag.strip()
+            if tag and tag not in found:
+                found.append(tag)
+        if len(_TAGS) < 1024:
+            _TAGS[text] = found
+    return list(found)
 
 
 def _walk(element: etree._Element, scan: _Scan) -> None:
     """Gather assertions, messages and sections below `element` (a TestCase or Section) into `scan`."""
     for node in element:
-        tag = _local(node.tag)
+        tag = local(node.tag)
         if tag == "OverallResult":
             scan.overall = node if scan.overall is None else scan.overall
         elif tag == "OverallResults":
@@ -253,7 +270,7 @@ def _walk(element: etree._Element, scan: _Scan) -> None:
             scan.steps.append(_section(node, scan))
         elif tag == "Expression":
             _expression(node, scan)
-        elif tag in _BROKEN or tag == "Failure":
+        elif tag in _BROKEN_TAGS or tag == "Failure":
             _failure(tag, node, scan, None)
         elif tag == "Skip":
             scan.skipped = True
@@ -267,21 +284,26 @@ def _section(node: etree._Element, parent: _Scan) -> Step:
     scan = _Scan()
     _walk(node, scan)
     results = scan.overalls
-    failures = (results.get("failures") or "0").strip() if results is not None else "0"
-    if scan.broken:
-        status = Status.BROKEN
-    elif scan.failed or (failures.isdigit() and int(failures) > 0):
-        status = Status.FAILED
-    elif scan.skipped or (results is not None and (results.get("skipped") or "").lower() == "true"):
-        status = Status.SKIPPED
+    if results is None:
+        failures, skipped, duration = "0", "", None
     else:
-        status = Status.PASSED
+        get = results.get
+        failures, skipped, duration = get("failures") or "0", get("skipped") or "", get("durationInSeconds")
+    failures = failures.strip()
+    if scan.broken:
+        status = _BROKEN
+    elif scan.failed or (failures.isdigit() and int(failures) > 0):
+        status = _FAILED
+    elif scan.skipped or skipped.lower() == "true":
+        status = _SKIPPED
+    else:
+        status = _PASSED
     get = node.get
     data = {name: value for name in ("filename", "line", "description") if (value := get(name))}
     step = Step(
         title=(get("name") or "").strip() or "(unnamed section)",
         status=status,
-        duration=seconds_to_ms(results.get("durationInSeconds")) if results is not None else None,
+        duration=seconds_to_ms(duration),
         error=scan.failures[0][2] if scan.failures else None,
         data=data or None,
         steps=scan.steps,
@@ -295,8 +317,8 @@ def _expression(node: etree._Element, scan: _Scan) -> None:
     infos, scan.infos = scan.infos, []
     # An expression that threw carries the <Exception> (or fatal condition) inside it.
     for inner in node:
-        if isinstance(inner.tag, str) and _local(inner.tag) in _BROKEN:
-            _failure(_local(inner.tag), inner, scan, node, infos)
+        if isinstance(inner.tag, str) and local(inner.tag) in _BROKEN_TAGS:
+            _failure(local(inner.tag), inner, scan, node, infos)
             return
     if (node.get("success") or "").strip().lower() != "false":
         return
@@ -336,9 +358,9 @@ def _failure(
 
 
 def _read_failures(result: Result, scan: _Scan) -> None:
-    if not scan.failures or result.status in (Status.PASSED, Status.SKIPPED):
+    if not scan.failures or result.status in (_PASSED, _SKIPPED):
         return
-    wanted = _BROKEN if result.status is Status.BROKEN else None
+    wanted = _BROKEN_TAGS if result.status is _BROKEN else None
     kind, message, _ = next(
         (failure for failure in scan.failures if wanted is None or failure[0] in wanted), scan.failures[0]
     )
@@ -347,14 +369,23 @@ def _read_failures(result: Result, scan: _Scan) -> None:
     result.exception_backtrace = "\n\n".join(text for _, _, text in scan.failures)
 
 
-def _benchmarks(element: etree._Element) -> list[dict[str, Any]]:
+def _benchmark(node: etree._Element) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": node.get("name")}
+    mean = _child(node, "mean")
+    if mean is not None and mean.get("value"):
+        entry["mean_ns"] = mean.get("value")
+    return entry
+
+
+def _inside(test_case: etree._Element, benchmarks: list[tuple[etree._Element, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The benchmarks read below `test_case`, in document order (the others sat outside any test case)."""
     found = []
-    for node in element.iter("{*}BenchmarkResults", "BenchmarkResults"):
-        entry: dict[str, Any] = {"name": node.get("name")}
-        mean = _child(node, "mean")
-        if mean is not None and mean.get("value"):
-            entry["mean_ns"] = mean.get("value")
-        found.append(entry)
+    for node, entry in benchmarks:
+        above = node.getparent()
+        while above is not None and above is not test_case:
+            above = above.getparent()
+        if above is not None:
+            found.append(entry)
     return found
 
 
@@ -366,7 +397,7 @@ def _child_text(node: etree._Element, name: str) -> str | None:
 def _child(node: etree._Element, name: str) -> etree._Element | None:
     """`child()` with the remembered local names."""
     for found in node:
-        if _local(found.tag) == name:
+        if local(found.tag) == name:
             return found
     return None
 

@@ -31,11 +31,13 @@ from assay.errors import ParseError
 from assay.formats._nunit_case import failure_message, read_attachments, read_label_part, test_case
 from assay.formats._xml import iterparse, local
 from assay.formats._xml_results import (
+    Root,
     basename,
     child_text,
     combine_date_time,
     element_text,
     parse_datetime,
+    read_root,
     release,
     root_element,
     seconds_to_ms,
@@ -56,6 +58,8 @@ _CHILD_FAILURE = "One or more child tests had errors"
 _SUITE_PARTS = frozenset(
     {"categories", "properties", "reason", "failure", "output", "attachments", "environment"}
 )
+# The elements whose end the reader is told of.
+_REPORTED = ("{*}test-case", "{*}test-suite", *(f"{{*}}{part}" for part in sorted(_SUITE_PARTS)))
 
 # <environment> attributes kept as report properties (user names are left out).
 _ENVIRONMENT = ("nunit-version", "framework-version", "clr-version", "platform", "machine-name")
@@ -88,39 +92,32 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     Raises ParseError for malformed XML (with line and column) or a root other than
     `<test-run>`, `<test-results>` or `<test-suite>`.
     """
+    root, stream = read_root(stream)
+    nunit3 = _check_root(root)
+    if root.name != _SUITE and (meta := _run_meta(root.attributes, nunit3)) is not None:
+        yield meta
     stack: list[_Open] = []  # the suites opened and not yet ended, outermost first
-    nunit3 = True
-    seen_root = False
-    names: dict[object, str] = {}  # local names by tag: each namespace is stripped once
-    # A suite's Container is opened (and yielded) when the first element inside it ends, which keeps
-    # document order while "start" events, but the root's, are passed over at once.
-    for event, element in iterparse(stream):
-        if event == "start":
-            if not seen_root:
-                seen_root = True
-                root_tag = local(element.tag)
-                nunit3 = _check_root(root_tag, element)
-                if root_tag != _SUITE and (meta := _run_meta(element, nunit3)) is not None:
-                    yield meta
-            continue
-        tag = names.get(element.tag)
-        if tag is None:
-            tag = local(element.tag)
-            if len(names) < 1024:
-                names[element.tag] = tag
+    # Only the ends of test cases, suites and suite parts cross into Python; lxml builds the rest
+    # into the tree under them. A suite's Container is opened (and yielded) when the first of these
+    # ends inside it, or at its own end, which keeps document order.
+    for _, element in iterparse(stream, events=("end",), tag=_REPORTED):
+        tag = local(element.tag)
         if tag == "test-case":
-            if not stack or element.getparent() is not stack[-1].element:
-                yield from _open_suites(element.getparent(), stack)
+            parent = element.getparent()
+            if not stack or parent is not stack[-1].element:
+                yield from _open_suites(parent, stack)
             holder = stack[-1] if stack else None
             if holder is not None and not holder.has_cases:
                 holder.has_cases = True
                 # NUnit 2.2 writes no suite types: the suite holding test cases is the fixture
                 holder.container.classification = holder.container.classification or "TestFixture"
             yield test_case(element, holder.container if holder else None, nunit3)
-            release(element)
+            element.clear(keep_tail=False)  # release(), without looking up the parent again
+            while element.getprevious() is not None:
+                del parent[0]
         elif tag in _SUITE_PARTS:
             parent = element.getparent()
-            parent_tag = (names.get(parent.tag) or local(parent.tag)) if parent is not None else ""
+            parent_tag = local(parent.tag) if parent is not None else ""
             if parent_tag in (_SUITE, _NUNIT2_ROOT):
                 yield from _open_suites(parent, stack)
                 meta = _suite_part(tag, element, stack[-1].container if stack and parent_tag == _SUITE else None)
@@ -148,18 +145,18 @@ FORMAT = Format(
 )
 
 
-def _check_root(tag: str, element: etree._Element) -> bool:
+def _check_root(root: Root) -> bool:
     """Whether the file is NUnit 3; raises ParseError for a root NUnit does not write."""
-    if tag not in _ROOTS:
+    if root.name not in _ROOTS:
         raise ParseError(
-            f"not an NUnit file: root element is <{tag}>, expected <test-run> (NUnit 3) "
+            f"not an NUnit file: root element is <{root.name}>, expected <test-run> (NUnit 3) "
             "or <test-results> (NUnit 2)",
-            line=element.sourceline,
+            line=root.line,
         )
-    if tag == _SUITE:
+    if root.name == _SUITE:
         # NUnit 2 suites say executed/success, NUnit 3 suites do not
-        return element.get("executed") is None and element.get("success") is None
-    return tag == _NUNIT3_ROOT
+        return root.attributes.get("executed") is None and root.attributes.get("success") is None
+    return root.name == _NUNIT3_ROOT
 
 
 def _open_suites(element: etree._Element | None, stack: list[_Open]) -> Iterator[Container]:
@@ -176,7 +173,7 @@ def _open_suites(element: etree._Element | None, stack: list[_Open]) -> Iterator
         yield container
 
 
-def _run_meta(element: etree._Element, nunit3: bool) -> ReportMeta | None:
+def _run_meta(element: Mapping[str, str], nunit3: bool) -> ReportMeta | None:
     if nunit3:
         meta = ReportMeta(
             started_at=parse_datetime(element.get("start-time")),

@@ -21,16 +21,18 @@ from lxml import etree
 from assay.errors import ParseError
 from assay.formats._xml import iterparse, local
 from assay.formats._xml_results import (
+    Root,
     add_tag,
     basename,
     child,
     child_text,
     children,
-    children_by_name,
     combine_date_time,
     element_text,
+    first_children,
     parse_datetime,
     quick_text,
+    read_root,
     release,
     root_element,
     seconds_to_ms,
@@ -86,50 +88,47 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     Raises ParseError for malformed XML (with line and column) or a root other than
     `<assemblies>` / `<assembly>`.
     """
+    root, stream = read_root(stream)
+    _check_root(root)
+    if root.name == "assemblies" and (meta := _run_meta(root.attributes)) is not None:
+        yield meta
     stack: list[tuple[etree._Element, Container]] = []  # containers opened and not yet ended
-    seen_root = False
-    names: dict[object, str] = {}  # local names by tag: each namespace is stripped once
-    # A container is opened (and yielded) when the first element inside it ends, which keeps
-    # document order while "start" events, but the root's, are passed over at once.
-    for event, element in iterparse(stream):
-        if event == "start":
-            if not seen_root:
-                seen_root = True
-                root_tag = local(element.tag)
-                _check_root(root_tag, element)
-                if root_tag == "assemblies" and (meta := _run_meta(element)) is not None:
-                    yield meta
-            continue
-        tag = names.get(element.tag)
-        if tag is None:
-            tag = local(element.tag)
-            if len(names) < 1024:
-                names[element.tag] = tag
+    # Only the ends of tests, containers and the parts read into containers cross into Python;
+    # lxml builds the rest into the tree under them. A container is opened (and yielded) when the
+    # first of these ends inside it, or at its own end, which keeps document order.
+    for _, element in iterparse(stream, events=("end",), tag=_REPORTED):
+        tag = local(element.tag)
         if tag == "test":
             parent = element.getparent()
             if not stack or parent is not stack[-1][0]:
                 yield from _open_containers(parent, stack)
             yield _test(element, stack[-1][1] if stack else None)
-            release(element)
-        elif tag == "errors" or tag == "failure" or tag in _CONTAINERS:
-            parent = element.getparent()
-            parent_tag = (names.get(parent.tag) or local(parent.tag)) if parent is not None else ""
-            if tag == "errors" and parent_tag == "assembly":
-                yield from _open_containers(parent, stack)
-                if stack:
-                    _read_errors(stack[-1][1], element)
-                    release(element)
-            elif tag == "failure" and parent_tag == "class":
-                yield from _open_containers(parent, stack)
-                if stack:
-                    # v1: a failure of the class itself (IUseFixture<T> setup or dispose)
-                    stack[-1][1].properties["failure"] = _failure(element)
-                    release(element)
-            elif tag in _CONTAINERS and parent_tag in _CONTAINERS[tag][0]:
-                yield from _open_containers(element, stack)
-                if stack and stack[-1][0] is element:
-                    stack.pop()
-                    release(element)
+            element.clear(keep_tail=False)  # release(), without looking up the parent again
+            while element.getprevious() is not None:
+                del parent[0]
+            continue
+        parent = element.getparent()
+        parent_tag = local(parent.tag) if parent is not None else ""
+        if tag == "errors" and parent_tag == "assembly":
+            yield from _open_containers(parent, stack)
+            if stack:
+                _read_errors(stack[-1][1], element)
+                release(element)
+        elif tag == "failure" and parent_tag == "class":
+            yield from _open_containers(parent, stack)
+            if stack:
+                # v1: a failure of the class itself (IUseFixture<T> setup or dispose)
+                stack[-1][1].properties["failure"] = _failure_details(element)
+                release(element)
+        elif tag in _CONTAINERS and parent_tag in _CONTAINERS[tag][0]:
+            yield from _open_containers(element, stack)
+            if stack and stack[-1][0] is element:
+                stack.pop()
+                release(element)
+
+
+# The elements whose end the reader is told of: tests, containers, and the parts of containers.
+_REPORTED = ("{*}test", "{*}assembly", "{*}collection", "{*}class", "{*}errors", "{*}failure")
 
 
 def _open_containers(
@@ -165,11 +164,11 @@ FORMAT = Format(
 )
 
 
-def _check_root(tag: str, element: etree._Element) -> None:
-    if tag not in _ROOTS:
+def _check_root(root: Root) -> None:
+    if root.name not in _ROOTS:
         raise ParseError(
-            f"not an xUnit.net file: root element is <{tag}>, expected <assemblies> or <assembly>",
-            line=element.sourceline,
+            f"not an xUnit.net file: root element is <{root.name}>, expected <assemblies> or <assembly>",
+            line=root.line,
         )
 
 
@@ -193,7 +192,7 @@ def _open(tag: str, element: etree._Element, parent: Container | None) -> Contai
     return container
 
 
-def _run_meta(element: etree._Element) -> ReportMeta | None:
+def _run_meta(element: etree._Element | Mapping[str, str]) -> ReportMeta | None:
     """Start and finish of `<assemblies>` (schema 2+: start-rtf) or an `<assembly>` (run-date)."""
     started = parse_datetime(element.get("start-rtf")) or combine_date_time(
         element.get("run-date"), element.get("run-time")
@@ -206,64 +205,82 @@ def _run_meta(element: etree._Element) -> ReportMeta | None:
 
 def _test(element: etree._Element, container: Container | None) -> Result:
     get = element.get
-    name = (get("name") or "").strip()
-    type_name = (get("type") or "").strip()
-    method = (get("method") or "").strip()
-    raw = (get("result") or "").strip()
-    parts = _parts(element) if len(element) else _NO_PARTS
-    failures = parts.get("failure")
-    failure = failures[0] if failures else None
+    read = (name, type_name, method, raw, time) = get("name"), get("type"), get("method"), get("result"), get("time")
+    # json_data's attributes are rare: looked for only when the test has more attributes than
+    # these five (one length instead of four lookups)
+    more = len(element.attrib) > len(read) - read.count(None)
+    name = (name or "").strip()
+    type_name = (type_name or "").strip()
+    method = (method or "").strip()
+    raw = (raw or "").strip()
+    # the children in one pass (a childless test skips it): the first output, failure and reason;
+    # all traits and warnings
+    output: etree._Element | None = None
+    failure: etree._Element | None = None
+    reason: etree._Element | None = None
+    traits: list[etree._Element] = []
+    warnings: list[etree._Element] = []
+    for part in element if len(element) else ():
+        tag = local(part.tag)
+        if tag == "output":
+            output = part if output is None else output
+        elif tag == "failure":
+            failure = part if failure is None else failure
+        elif tag == "reason":
+            reason = part if reason is None else reason
+        elif tag == "traits":
+            traits.append(part)
+        elif tag == "warnings":
+            warnings.append(part)
     known = _RESULTS_AS_WRITTEN.get(raw) or _RESULTS.get(raw.lower())
     status = known
     if status is None:
         status = Status.FAILED if failure is not None else Status.UNKNOWN
-    outputs = parts.get("output")
+    exception: str | None = None
+    message: str | None = None
+    stack_trace: str | None = None
+    if failure is not None:
+        exception, message, stack_trace = _failure(failure)
+    if reason is not None and message is None:
+        message = child_text(reason, "message") or _text(reason)
     result = Result(
         title=name or ".".join(part for part in (type_name, method) if part) or "(unnamed test)",
         status=status,
         container=container,
-        duration=seconds_to_ms(get("time")),
+        duration=seconds_to_ms(time),
+        exception_name=exception,
+        exception_description=message,
+        exception_backtrace=stack_trace,
         classname=type_name or None,
-        stdout=_text(outputs[0]) if outputs else None,
+        stdout=_text(output) if output is not None else None,
+        json_data=_extras(element, method, warnings, attributes=more),
     )
-    if failure is not None:
-        details = _failure(failure)
-        result.exception_name = details.get("exception")
-        result.exception_description = details.get("message")
-        result.exception_backtrace = details.get("stack_trace")
-    reasons = parts.get("reason")
-    if reasons:
-        reason = child_text(reasons[0], "message") or _text(reasons[0])
-        if reason and result.exception_description is None:
-            result.exception_description = reason
-    for traits in parts.get("traits", ()):
-        for trait in children(traits, "trait"):
-            trait_name = (trait.get("name") or "").strip()
-            value = (trait.get("value") or "").strip()
-            add_tag(result.tags, f"{trait_name}:{value}" if trait_name else value)
+    if traits:
+        _read_traits(traits, result.tags)
     if raw and known is None:
         result.properties["result"] = raw
-    result.json_data = _extras(element, method, parts)
     return result
 
 
-_NO_PARTS: dict[str, list[etree._Element]] = {}
-_parts = children_by_name
 _text = quick_text
 
 
-def _child_text(element: etree._Element, name: str) -> str | None:
-    found = child(element, name)
-    return _text(found) if found is not None else None
-
-
-def _failure(failure: etree._Element) -> dict[str, Any]:
+def _failure(failure: etree._Element) -> tuple[str | None, str | None, str | None]:
+    """(exception type, message, stack trace) of a `<failure>`."""
     exception = (failure.get("exception-type") or "").strip() or None
-    message = _child_text(failure, "message")
+    parts = first_children(failure)
+    message = _text(parts["message"]) if "message" in parts else None
     if exception and message and message.startswith(f"{exception} : "):
         # xUnit.net 1.x repeats the exception type in front of the message
         message = message[len(exception) + 3 :].strip() or None
-    details = {"exception": exception, "message": message, "stack_trace": _child_text(failure, "stack-trace")}
+    stack_trace = _text(parts["stack-trace"]) if "stack-trace" in parts else None
+    return exception, message or None, stack_trace or None
+
+
+def _failure_details(failure: etree._Element) -> dict[str, str]:
+    """`_failure` as a container property: the parts it has."""
+    exception, message, stack_trace = _failure(failure)
+    details = {"exception": exception, "message": message, "stack_trace": stack_trace}
     return {key: value for key, value in details.items() if value}
 
 
@@ -274,22 +291,34 @@ def _read_errors(container: Container, element: etree._Element) -> None:
         entry: dict[str, Any] = {"type": error.get("type"), "name": error.get("name")}
         failure = child(error, "failure")
         if failure is not None:
-            entry.update(_failure(failure))
+            entry.update(_failure_details(failure))
         errors.append({key: value for key, value in entry.items() if value})
     if errors:
         container.properties.setdefault("errors", []).extend(errors)
 
 
-def _extras(element: etree._Element, method: str, parts: dict[str, list[etree._Element]]) -> dict[str, Any]:
+def _read_traits(holders: list[etree._Element], tags: list[str]) -> None:
+    """`<traits><trait name value>` -> `name:value` tags."""
+    for holder in holders:
+        for trait in children(holder, "trait"):
+            name = (trait.get("name") or "").strip()
+            value = (trait.get("value") or "").strip()
+            add_tag(tags, f"{name}:{value}" if name else value)
+
+
+def _extras(
+    element: etree._Element, method: str, holders: list[etree._Element], *, attributes: bool
+) -> dict[str, Any]:
+    """What json_data keeps: the method, the `_EXTRA_ATTRIBUTES` (looked for when `attributes`), warnings."""
     extras: dict[str, Any] = {}
     if method:
         extras["method"] = method
-    get = element.get
-    for attribute, key in _EXTRA_ATTRIBUTES:
-        value = get(attribute)
-        if value:
-            extras[key] = value
-    holders = parts.get("warnings")
+    if attributes:
+        get = element.get
+        for attribute, key in _EXTRA_ATTRIBUTES:
+            value = get(attribute)
+            if value:
+                extras[key] = value
     if holders:
         warnings = [
             text

@@ -27,7 +27,7 @@ from lxml import etree
 
 from assay.errors import ParseError
 from assay.formats._xml import iterparse, local
-from assay.formats._xml_results import clean_text, release, root_element
+from assay.formats._xml_results import clean_text, read_root, release, root_element
 from assay.formats._zaproxy_alert import INSTANCE_FIELDS, alert_result, threshold
 from assay.formats.registry import Format
 from assay.model import Container, Event, ReportMeta
@@ -151,7 +151,13 @@ def _parse_json(data: bytes, min_risk: int) -> Iterator[Event]:
 
 
 def _element_text(element: etree._Element) -> str:
-    return clean_text(element.text) or ""
+    text = element.text
+    if not text:
+        return ""
+    # most values are one line: clean_text() would come to the same strip()
+    if "\n" not in text and "\r" not in text:
+        return text.strip()
+    return clean_text(text) or ""
 
 
 def _xml_alert(element: etree._Element) -> tuple[dict[str, str], list[dict[str, str]], list[dict[str, str]]]:
@@ -183,37 +189,50 @@ def _statistics(element: etree._Element) -> dict[str, str]:
     return stats
 
 
+# The only elements the XML parse is told of (see `_xml.iterparse`): an alert is read from the tree
+# at its end, instances and all.
+_EVENT_TAGS = ("{*}site", "{*}alertitem", "{*}statistics")
+
+
 def _parse_xml(stream: IO[bytes], min_risk: int) -> Iterator[Event]:
+    root, stream = read_root(stream)
+    if root.name != _ROOT:
+        raise ParseError(f"not a ZAP XML report: root element is <{root.name}>, expected <{_ROOT}>")
+    get = root.attributes.get
+    yield _report_meta(get("version"), get("generated"), get("programName"), "zaproxy_xml")
     site: Container | None = None
-    depth = 0
-    for event, element in iterparse(stream):
+    site_element: etree._Element | None = None  # the <site> being read (a child of the root)
+    for event, element in iterparse(stream, tag=_EVENT_TAGS):
+        parent = element.getparent()  # never None: the root is an <OWASPZAPReport>
         tag = local(element.tag)
+        top = parent.getparent() is None  # a child of the root
         if event == "start":
-            depth += 1
-            if depth == 1:
-                if tag != _ROOT:
-                    raise ParseError(f"not a ZAP XML report: root element is <{tag}>, expected <{_ROOT}>")
-                get = element.get
-                yield _report_meta(get("version"), get("generated"), get("programName"), "zaproxy_xml")
-            elif depth == 2 and tag == "site":
-                site = _site(element.get("name"), element.get("host"), element.attrib)
+            if top and tag == "site":
+                site_element, site = element, _site(element.get("name"), element.get("host"), element.attrib)
                 yield site
             continue
-        depth -= 1
-        if tag == "alertitem" and depth == 3:
+        if tag == "alertitem" and _depth(element) == 4:  # <OWASPZAPReport><site><alerts><alertitem>
             fields, instances, tags = _xml_alert(element)
-            yield alert_result(fields, instances, tags, site, min_risk)
+            in_site = site if parent.getparent() is site_element else None
+            yield alert_result(fields, instances, tags, in_site, min_risk)
             release(element)
-        elif tag == "statistics" and depth in (1, 2):
-            # ZAP 2.16: per-site and scan-wide request statistics
-            if depth == 2 and site is not None:
-                site.properties["statistics"] = _statistics(element)
-            elif depth == 1:
-                yield ReportMeta(properties={"statistics": _statistics(element)})
+        elif tag == "statistics" and top:  # ZAP 2.16: scan-wide and per-site request statistics
+            yield ReportMeta(properties={"statistics": _statistics(element)})
             release(element)
-        elif depth == 1:
+        elif tag == "statistics" and site is not None and parent is site_element:
+            site.properties["statistics"] = _statistics(element)
             release(element)
-            site = None
+        elif top and tag == "site":
+            release(element)
+            site_element = site = None
+
+
+def _depth(element: etree._Element) -> int:
+    """1 for the root, 2 for its children..."""
+    depth = 1
+    while (element := element.getparent()) is not None:
+        depth += 1
+    return depth
 
 
 _LEADING = re.compile(rb"(?:\s+|<!--.*?-->)*", re.S)
