@@ -39,3 +39,26 @@ def test_local_names() -> None:
     assert local("{urn:x}testcase") == "testcase"
     assert local("testcase") == "testcase"
     assert local(None) == ""
+
+
+@pytest.mark.parametrize("data", [b"<a><b/>&nbsp;</a>", b"<a>" + b"<b/>" * 50_000 + b"&e;</a>"])
+def test_an_undefined_entity_is_malformed_xml_not_an_empty_file(data: bytes) -> None:
+    with pytest.raises(ParseError) as caught:
+        read(data)
+    assert caught.value.code == "parse_error"
+    assert "&nbsp;" in caught.value.message and "empty" not in caught.value.message
+    assert "line" not in caught.value.details  # libxml2 gives no position: none is made up
+
+
+@pytest.mark.parametrize("data", [b"", b"\n"])
+def test_an_empty_file_is_an_empty_file(data: bytes) -> None:
+    with pytest.raises(ParseError) as caught:
+        read(data)
+    assert caught.value.code == "empty_file"
+
+
+def test_a_doctype_after_the_root_is_still_refused_once_the_guard_stops_looking() -> None:
+    data = b"<a><b/>" + b" " * 200_000 + b'<!DOCTYPE x [<!ENTITY e "x">]><c>&e;</c></a>'
+    with pytest.raises(ParseError) as caught:
+        read(data)
+    assert caught.value.code == "parse_error"

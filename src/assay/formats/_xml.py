@@ -27,11 +27,13 @@ class _GuardedReader:
         self._stream = stream
         self._tail = b""
         self.seen_doctype = False
+        self.nonblank = False  # any byte but whitespace read (before the root, all reads come here)
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size if size and size > 0 else 64 * 1024)
         if not chunk:
             return b""
+        self.nonblank = self.nonblank or bool(chunk.strip())
         window = self._tail + chunk
         if self.seen_doctype or _DOCTYPE.search(window):
             self.seen_doctype = True
@@ -45,6 +47,11 @@ class _GuardedReader:
                 )
         self._tail = window[-256:]
         return chunk
+
+    def stop_guarding(self) -> None:
+        """The root element has started: a DTD can no longer come (libxml2 refuses one after it), so
+        the rest of the file is read as it is, without a scan of every chunk."""
+        self.read = self._stream.read  # type: ignore[method-assign]
 
 
 def local(tag: object) -> str:
@@ -98,14 +105,23 @@ def iterparse(
     )
     try:
         # start/end events are only ever fired for elements: nothing to filter
-        yield from parser
+        events = iter(parser)
+        first = next(events, None)
+        if first is None:
+            return
+        reader.stop_guarding()  # an element was read: the prolog, and any DTD in it, is behind us
+        yield first
+        yield from events
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (None, None))
+        line, column = exc.position if exc.position and exc.position[0] else (None, None)
         message = exc.msg or str(exc)
         # libxml2 appends "(line N, column M)"; we report them separately
         message = re.sub(r",?\s*line \d+, column \d+\s*$", "", message).strip()
-        if "Document is empty" in message or "no element found" in message:
+        if not reader.nonblank:  # nothing but whitespace was read, whatever libxml2 calls it
             raise ParseError("the file is empty or holds no XML element", code="empty_file") from None
+        if "no element found" in message:
+            # what libxml2 says, with no position, when it meets an entity reference it cannot expand
+            message = "an entity reference XML does not define (such as &nbsp;) or a file that breaks off"
         if not message or "Unregistered error message" in message:
             # libxml2 has no text for some errors met while reading in chunks, typically a CDATA
             # section or comment that never ends because the file was cut off
