@@ -450,3 +450,12 @@ def test_sniff_scores() -> None:
     assert sniff(b'<testsuites><testsuite name="robot"/></testsuites>') == 0.0
     assert sniff(b"") == 0.0
     assert sniff(b"\xff\xfe\x00garbage") == 0.0
+
+
+def test_suites_in_a_default_namespace_close_like_any_other() -> None:
+    suite = ('<suite name="{0}"><test name="t{0}"><status status="PASS"/></test>'
+             '<status status="PASS"/></suite>')
+    events = robot('<robot xmlns="urn:example" generator="Robot 7.0"><suite name="Top">'
+                   + suite.format("A") + suite.format("B") + '<status status="PASS"/></suite></robot>')
+    top, first, second = containers_of(events)
+    assert (first.title, first.parent, second.title, second.parent) == ("A", top, "B", top)

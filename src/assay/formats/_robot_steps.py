@@ -21,7 +21,8 @@ import html
 import math
 import posixpath
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -161,7 +162,7 @@ def read_status(status: etree._Element, times: bool = True) -> Outcome:
     raw = status.get("status") or ""
     start = status.get("start") or status.get("starttime")
     duration = _duration(start, status.get("endtime"), status.get("elapsed"))
-    outcome = Outcome(robot_status(raw), _text(status), duration, raw=raw.strip().upper())
+    outcome = Outcome(robot_status(raw), stripped_text(status), duration, raw=raw.strip().upper())
     if times:
         outcome.started_at = parse_time(start)
         outcome.finished_at = parse_time(status.get("endtime"))
@@ -173,7 +174,8 @@ def read_status(status: etree._Element, times: bool = True) -> Outcome:
     return outcome
 
 
-def _text(element: etree._Element | None) -> str | None:
+def stripped_text(element: etree._Element | None) -> str | None:
+    """The element's text (nested markup's included), stripped; None when blank."""
     if element is None:
         return None
     text = "".join(element.itertext()) if len(element) else element.text
@@ -194,85 +196,161 @@ def exception_name(message: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def tags_of(element: etree._Element) -> list[str]:
-    """A test's tags: `<tag>` children (RF 4+) or `<tags><tag>` (RF < 4)."""
-    found = [child.text or "" for child in element.iterchildren("tag")]
-    for wrapper in element.iterchildren("tags"):
-        found.extend(tag.text or "" for tag in wrapper.iterchildren("tag"))
-    return [tag.strip() for tag in found if tag.strip()]
+def fail_message(element: etree._Element, status: etree._Element | None = None) -> str | None:
+    """A failed keyword's message: its status text (RF 4+), else its first FAIL-level `<msg>` (RF < 4).
 
-
-def fail_message(element: etree._Element) -> str | None:
-    """A failed keyword's message: its status text (RF 4+), else its first FAIL-level `<msg>` (RF < 4)."""
-    message = _text(element.find("status"))
+    `status` is the element's first `<status>` child, when the caller knows it already.
+    """
+    message = stripped_text(status if status is not None else element.find("status"))
     if message:
         return message
     for msg in element.iter("msg"):
         if (msg.get("level") or "").upper() == "FAIL":
-            return _text(msg)
+            return stripped_text(msg)
     return None
 
 
 # -- the keyword tree ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Parts:
     """What a keyword element holds, collected in one pass over its children."""
 
-    status: etree._Element | None = None
-    arguments: list[str] = field(default_factory=list)
-    variables: list[etree._Element] = field(default_factory=list)
-    values: list[str] = field(default_factory=list)
-    patterns: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    messages: list[etree._Element] = field(default_factory=list)
-    timeout: str | None = None
-    children: list[etree._Element] = field(default_factory=list)
+    # A plain class: built once per keyword, a dataclass's generated __init__ costs twice as much.
+    # The lists most keywords never need start as an empty tuple, made lists by `more` on first use.
+    __slots__ = (
+        "status", "first_status", "arguments", "variables", "values", "patterns", "tags", "messages", "timeout",
+        "children",
+    )
+
+    def __init__(self) -> None:
+        self.status: etree._Element | None = None  # the last one
+        self.first_status: etree._Element | None = None
+        self.arguments: list[str] = []
+        self.messages: list[etree._Element] = []
+        self.children: list[etree._Element] = []
+        self.variables: Sequence[etree._Element] = ()
+        self.values: Sequence[str] = ()
+        self.patterns: Sequence[str] = ()
+        self.tags: Sequence[str] = ()
+        self.timeout: str | None = None
+
+    def more(self, name: str) -> list[Any]:
+        """One of the seldom-needed lists, made on first use."""
+        found = getattr(self, name)
+        if not isinstance(found, list):
+            found = []
+            setattr(self, name, found)
+        return found
 
 
 def _parts(element: etree._Element) -> _Parts:
     parts = _Parts()
-    for child in element:
+    # `element[:]` builds the child list in C: iterating the element itself costs twice as much.
+    # The commonest tags are tested first; any tag not in _DATA_TAGS is a (possible) step.
+    for child in element[:]:
         tag = child.tag
-        if tag == "status":
-            parts.status = child
-        elif tag == "kw" or (tag not in _DATA_TAGS and isinstance(tag, str)):
-            parts.children.append(child)
-        elif tag == "arg":
+        if tag == "arg":
             parts.arguments.append(child.text or "")
+        elif tag == "doc":
+            continue
         elif tag == "msg":
             parts.messages.append(child)
+        elif tag == "status":
+            if parts.status is None:
+                parts.first_status = child
+            parts.status = child
+        elif tag not in _DATA_TAGS:
+            if isinstance(tag, str):
+                parts.children.append(child)
         elif tag == "var":
-            parts.variables.append(child)
+            parts.more("variables").append(child)
         elif tag == "value":
-            parts.values.append(child.text or "")
+            parts.more("values").append(child.text or "")
         elif tag == "tag":
-            parts.tags.append(child.text or "")
+            parts.more("tags").append(child.text or "")
         elif tag == "arguments":  # RF < 4
             parts.arguments.extend(arg.text or "" for arg in child)
         elif tag == "assign":  # RF < 4
-            parts.variables.extend(child)
+            parts.more("variables").extend(child)
         elif tag == "tags":  # RF < 4
-            parts.tags.extend(item.text or "" for item in child)
+            parts.more("tags").extend(item.text or "" for item in child)
         elif tag == "pattern":
-            parts.patterns.append(child.text or "")
+            parts.more("patterns").append(child.text or "")
         elif tag == "timeout":
             parts.timeout = child.get("value")
     return parts
 
 
-@dataclass
+def status_and_duration(status: etree._Element) -> tuple[Status, int | None]:
+    """What read_status says, without the message and moments (a keyword never needs the moments)."""
+    # one items() call reads all of the attributes: cheaper than the five get() calls it takes
+    raw = start = starttime = end = elapsed = None
+    for name, value in status.items():
+        if name == "status":
+            raw = value
+        elif name == "starttime":  # RF < 7
+            starttime = value
+        elif name == "endtime":
+            end = value
+        elif name == "start":  # RF 7
+            start = value
+        elif name == "elapsed":
+            elapsed = value
+    state = _STATUSES.get(raw) or robot_status(raw)  # type: ignore[arg-type]
+    if elapsed is not None:  # RF 7: the start does not matter
+        return state, _duration(None, None, elapsed)
+    return state, _duration(start or starttime, end, None)
+
+
+class TestParts:
+    """What a `<test>` holds, collected in one pass over its children (a `find` per part would walk
+    them again each time): its first `<status>`, `<doc>` and `<timeout>`, its tags and its steps."""
+
+    __slots__ = ("status", "doc", "timeout", "tags", "candidates")
+
+    def __init__(self, test: etree._Element) -> None:
+        self.status: etree._Element | None = None
+        self.doc: etree._Element | None = None
+        self.timeout: etree._Element | None = None
+        self.candidates: list[etree._Element] = []  # children that may be steps, for TreeReader.steps_of
+        tags: list[str] = []
+        wrappers: list[etree._Element] = []
+        for child in test[:]:
+            tag = child.tag
+            if tag == "kw" or tag not in _DATA_TAGS:
+                self.candidates.append(child)
+            elif tag == "status":
+                if self.status is None:
+                    self.status = child
+            elif tag == "tag":
+                tags.append(child.text or "")
+            elif tag == "doc":
+                if self.doc is None:
+                    self.doc = child
+            elif tag == "tags":  # RF < 4
+                wrappers.append(child)
+            elif tag == "timeout" and self.timeout is None:
+                self.timeout = child
+        if wrappers:  # `<tag>` children (RF 4+) first, then those of `<tags>` (RF < 4)
+            tags.extend(item.text or "" for wrapper in wrappers for item in wrapper.iterchildren("tag"))
+        self.tags = [tag.strip() for tag in tags if tag.strip()]
+
+
 class TreeReader:
     """Builds Step trees; remembers the first Python traceback logged by a failed keyword."""
 
-    traceback: str | None = None
-    screenshots: int = 0
-    _seen: set[str] = field(default_factory=set)
+    __slots__ = ("traceback", "screenshots", "_seen")  # one per test: a plain class is cheaper
 
-    def steps(self, element: etree._Element, depth: int = 0) -> list[Step]:
-        """The steps among `element`'s children (any element with a `<status>` is one)."""
-        found = [self.step(child, depth) for child in element if child.tag not in _DATA_TAGS]
+    def __init__(self) -> None:
+        self.traceback: str | None = None
+        self.screenshots = 0
+        self._seen: set[str] = set()
+
+    def steps_of(self, elements: list[etree._Element], depth: int = 0) -> list[Step]:
+        """The steps among `elements`, children of one element with its data tags left out (any
+        element with a `<status>` is one)."""
+        found = [self.step(element, depth) for element in elements]
         return [step for step in found if step is not None]
 
     def step(self, element: etree._Element, depth: int) -> Step | None:
@@ -280,37 +358,57 @@ class TreeReader:
         if not isinstance(tag, str):
             return None
         parts = _parts(element)
-        if parts.status is None and tag not in _STEP_TAGS:
+        status = parts.status
+        if status is not None:
+            state, duration = status_and_duration(status)
+        elif tag in _STEP_TAGS:
+            state, duration = Status.UNKNOWN, None
+        else:
             return None  # something newer Robot versions write that is not a keyword
-        outcome = Outcome(Status.UNKNOWN) if parts.status is None else read_status(parts.status, times=False)
+        error = None
+        if state is Status.FAILED:
+            error = stripped_text(status) or fail_message(element, parts.first_status)
+        title = _title(element, parts)
         step = Step(
-            title=cap(_title(element, parts), MAX_TITLE_CHARS),
-            status=outcome.status,
+            title=title if len(title) <= MAX_TITLE_CHARS else cap(title, MAX_TITLE_CHARS),
+            status=state,
             keyword=keyword_of(element),
-            duration=outcome.duration,
+            duration=duration,
+            error=error,
         )
-        if outcome.status is Status.FAILED:
-            step.error = outcome.message or fail_message(element)
         data: dict[str, Any] = {}
-        self._messages(parts.messages, step, data)
+        if parts.messages:
+            self._messages(parts.messages, step, data)
         if parts.timeout:
             data["timeout"] = parts.timeout
-        if kw_tags := [tag.strip() for tag in parts.tags if tag.strip()]:
+        if parts.tags and (kw_tags := [tag.strip() for tag in parts.tags if tag.strip()]):
             data["tags"] = kw_tags
-        if depth + 1 < MAX_STEP_DEPTH:
-            children = (self.step(child, depth + 1) for child in parts.children)
-            step.steps = [child for child in children if child is not None]
-        elif parts.children:
-            data["truncated"] = f"keywords nested deeper than {MAX_STEP_DEPTH} levels are not shown"
-        step.data = data or None
+        if parts.children:
+            if depth + 1 < MAX_STEP_DEPTH:
+                step.steps = self.steps_of(parts.children, depth + 1)
+            else:
+                data["truncated"] = f"keywords nested deeper than {MAX_STEP_DEPTH} levels are not shown"
+        if data:
+            step.data = data
         return step
 
     def _messages(self, messages: list[etree._Element], step: Step, data: dict[str, Any]) -> None:
         kept: list[dict[str, Any]] = []
         for msg in messages:
-            level = (msg.get("level") or "INFO").upper()
+            # one items() call reads all of a message's attributes: cheaper than four get() calls
+            level = flag = time = timestamp = None
+            for name, value in msg.items():
+                if name == "level":
+                    level = value
+                elif name == "timestamp":  # RF < 7
+                    timestamp = value
+                elif name == "time":  # RF 7
+                    time = value
+                elif name == "html":
+                    flag = value
+            level = level.upper() if level else "INFO"
             text = msg.text or ""
-            is_html = (msg.get("html") or "").lower() in ("true", "yes")
+            is_html = flag is not None and flag.lower() in ("true", "yes")
             if is_html:
                 step.assets.extend(self._screenshots(text))
             if level not in KEPT_LEVELS:
@@ -320,8 +418,8 @@ class TreeReader:
             if len(kept) >= MAX_MESSAGES_PER_STEP:
                 data["messages_dropped"] = data.get("messages_dropped", 0) + 1
                 continue
-            entry: dict[str, Any] = {"level": level, "text": cap(text)}
-            if moment := (msg.get("time") or msg.get("timestamp")):
+            entry: dict[str, Any] = {"level": level, "text": text if len(text) <= MAX_MESSAGE_CHARS else cap(text)}
+            if moment := (time or timestamp):
                 entry["time"] = moment
             if is_html:
                 entry["html"] = True
@@ -369,9 +467,10 @@ def keyword_of(element: etree._Element) -> str | None:
     """`SETUP`/`TEARDOWN`/`FOR`... for fixtures and control structures, else the keyword's library."""
     tag = element.tag
     if tag == "kw":
-        kind = (element.get("type") or "").strip().upper()
-        if kind and kind not in ("KW", "KEYWORD"):
-            return kind
+        if kind := element.get("type"):
+            kind = kind.strip().upper()
+            if kind and kind not in ("KW", "KEYWORD"):
+                return kind
         return element.get("library") or element.get("owner") or None
     if tag == "branch":
         return (element.get("type") or "BRANCH").upper()

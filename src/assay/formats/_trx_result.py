@@ -6,9 +6,10 @@ class are filled in later by `trx.py`, once the test's definition is known.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -43,9 +44,11 @@ _DURATION = re.compile(r"^\s*(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)\s*$")
 _EXCEPTION = re.compile(r"^\s*([A-Za-z_][\w`+]*(?:\.[A-Za-z_][\w`+]*)*(?:Exception|Error))\s*:", re.M)
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """What `<TestDefinitions>` says about one test id: kept small, one per test of the run."""
+class Definition(NamedTuple):
+    """What `<TestDefinitions>` says about one test id: kept small, one per test of the run.
+
+    A named tuple: made as fast as a tuple (a frozen dataclass sets each field with a call).
+    """
 
     class_name: str | None = None
     storage: str | None = None
@@ -61,6 +64,11 @@ def status_of(outcome: str | None) -> Status:
 
 def duration_ms(value: str | None) -> int | None:
     """`00:00:01.5000000` -> 1500; garbage -> None."""
+    if value and len(value) == 16 and value[2] == ":" and value[5] == ":" and value[8] == ".":
+        # what vstest writes (hh:mm:ss.fffffff), read without the regex: one per result
+        hours, minutes, seconds, fraction = value[:2], value[3:5], value[6:8], value[9:]
+        if hours.isdecimal() and minutes.isdecimal() and seconds.isdecimal() and fraction.isdecimal():
+            return round((int(hours) * 3600 + int(minutes) * 60 + float(value[6:])) * 1000)
     match = _DURATION.match(value or "")
     if match is None:
         return None
@@ -226,16 +234,18 @@ def read_definition(element: etree._Element) -> tuple[str, Definition] | None:
     test_id = element.get("id")
     if not test_id:
         return None
-    class_name = None
+    class_name = None  # as written: `class_title` makes it the class
     description = None
     tags: list[str] = []
     properties: dict[str, Any] = {}
     if priority := element.get("priority"):
         properties["priority"] = priority
-    for child in element:
+    for child in element[:]:  # a slice is built in C: cheaper than iterating the element
         tag = local(child.tag)
         if tag == "TestMethod":
-            class_name = class_title(child.get("className"))
+            class_name = child.get("className")
+        elif tag == "Execution":
+            continue  # every definition has one; nothing in it is kept
         elif tag == "Description":
             description = clean_text(child.text)
         elif tag == "Owners":
@@ -255,15 +265,19 @@ def read_definition(element: etree._Element) -> tuple[str, Definition] | None:
                 key = _child_text(prop, "Key")
                 if key:
                     add_property(properties, key, _child_text(prop, "Value") or "")
+    storage = element.get("storage") or None
+    if description is None and not tags and not properties:
+        return test_id, _plain_definition(class_name, storage)
     flat = tuple((key, value) for key, values in properties.items()
                  for value in (values if isinstance(values, list) else [values]))
-    return test_id, Definition(
-        class_name=class_name,
-        storage=element.get("storage") or None,
-        description=description,
-        tags=tuple(tags),
-        properties=flat,
-    )
+    return test_id, Definition(class_title(class_name), storage, description, tuple(tags), flat)
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_definition(class_name: str | None, storage: str | None) -> Definition:
+    """The definition of a test that says nothing but its class and storage, as most do: made once
+    per class and shared by its tests, so the table of a run's definitions stays small."""
+    return Definition(class_title(class_name), storage)
 
 
 def _child_text(element: etree._Element, name: str) -> str | None:

@@ -28,15 +28,18 @@ from lxml import etree
 from assay.errors import ParseError
 from assay.formats._robot_steps import (
     Outcome,
+    TestParts,
     TreeReader,
     cap,
     exception_name,
     fail_message,
     outcome_of,
     read_status,
-    tags_of,
+    status_and_duration,
+    stripped_text,
 )
 from assay.formats._xml import iterparse, local
+from assay.formats._xml_results import read_root
 from assay.formats.registry import Format
 from assay.model import Container, Event, ReportMeta, Result, Status
 
@@ -85,10 +88,18 @@ def _has_suite_teardown(stream: IO[bytes]) -> bool:
     tail = b""
     while chunk := stream.read(_SCAN_CHUNK):
         window = tail + chunk
-        if _SUITE_TEARDOWN.search(window):
+        # the regex tries every closing tag: only run it where the word is (lower() + `in` are C loops)
+        if b"teardown" in window.lower() and _SUITE_TEARDOWN.search(window):
             return True
         tail = window[-4096:]
     return False
+
+
+def _written_by_robot(root: Mapping[str, str]) -> bool:
+    """Robot's ExecutionResult only applies suite teardowns to outputs `generated_by_robot`: Rebot
+    writes final statuses already."""
+    generator = (root.get("generator") or "robot").split()
+    return bool(generator) and generator[0].upper() == "ROBOT"
 
 
 @dataclass(frozen=True)
@@ -104,39 +115,60 @@ def _is_fixture(element: etree._Element, kind: str) -> bool:
 
 
 def _suite_teardowns(stream: IO[bytes]) -> dict[int, _Teardown]:
-    """Suites (numbered in document order) whose teardown failed or skipped; {} for rebot outputs."""
+    """Suites (every `<suite>`, numbered in document order) whose teardown failed or skipped.
+
+    Only suites and tests cross into Python; a suite's other children are looked at (then freed)
+    when a test or child suite of it comes along, or when it ends.
+    """
     found: dict[int, _Teardown] = {}
     open_suites: list[int] = []
     seen = 0
-    root_checked = False
-    for event, element in iterparse(stream):
-        tag = element.tag
+    for event, element in iterparse(stream, events=("start", "end"), tag=("suite", "test")):
+        parent = element.getparent()
+        in_suite = parent is not None and parent.tag == "suite" and bool(open_suites)
         if event == "start":
-            if not root_checked:
-                root_checked = True
-                generator = (element.get("generator") or "robot").split()
-                # Not output.xml (the second pass says so), or written by Rebot, whose statuses are
-                # final: Robot's ExecutionResult only applies them to outputs `generated_by_robot`.
-                if tag != "robot" or not generator or generator[0].upper() != "ROBOT":
-                    return {}
-            elif tag == "suite":
+            if element.tag == "suite":
+                if in_suite:
+                    _note_teardowns(parent, element, open_suites[-1], found)
                 open_suites.append(seen)
                 seen += 1
             continue
-        parent = element.getparent()
-        if tag == "suite":
-            open_suites.pop()
+        if element.tag == "suite":
+            _note_teardowns(element, None, open_suites.pop(), found)
             _release(element)
-        elif parent is not None and parent.tag == "suite" and open_suites:
-            if _is_fixture(element, "teardown"):
-                outcome = outcome_of(element)
-                if outcome.raw in ("FAIL", "SKIP"):
-                    found[open_suites[-1]] = _Teardown(outcome.status, fail_message(element) or "")
-            _release(element)
+        elif in_suite:
+            _note_teardowns(parent, element, open_suites[-1], found)
+            element.clear()
     return found
 
 
-def _apply_teardowns(result: Result, teardowns: list[_Teardown]) -> None:
+def _note_teardowns(
+    suite: etree._Element, upto: etree._Element | None, number: int, found: dict[int, _Teardown]
+) -> None:
+    """Note a failed or skipped teardown among the suite's children before `upto`, then free them."""
+    for child in _taken(suite, upto):
+        if _is_fixture(child, "teardown"):
+            outcome = outcome_of(child)
+            if outcome.raw in ("FAIL", "SKIP"):
+                found[number] = _Teardown(outcome.status, fail_message(child) or "")
+
+
+def _taken(parent: etree._Element, upto: etree._Element | None) -> Iterator[etree._Element]:
+    """The children of `parent` before `upto` (all of them with None), each freed once used."""
+    # `parent[0]` until it fails, not `len(parent)`: lxml counts children one by one, and the
+    # parser is a chunk ahead of the events (the next tests are in the tree already)
+    while True:
+        try:
+            child = parent[0]
+        except IndexError:
+            return
+        if child is upto:
+            return
+        yield child
+        del parent[0]
+
+
+def _apply_teardowns(result: Result, teardowns: tuple[_Teardown, ...]) -> None:
     """Robot's SuiteTeardownFailed visitor, innermost suite first (its end_suite order)."""
     message = result.exception_description or ""
     for teardown in teardowns:
@@ -153,82 +185,105 @@ def _apply_teardowns(result: Result, teardowns: list[_Teardown]) -> None:
 
 # -- second pass: the tree ------------------------------------------------------------------------
 
+_ROOT_PROPERTIES = ("generator", "generated", "schemaversion", "rpa")  # the root's, kept on the report
+
+# Only these cross into Python (a `<suite>` in any namespace, as before); everything else is read
+# from the tree under them.
+_STRUCTURE = ("{*}suite", "test", "errors")
+
 
 @dataclass
 class _Suite:
+    element: etree._Element
     container: Container
-    teardown: _Teardown | None
+    teardowns: tuple[_Teardown, ...]  # its own failed/skipped teardown and its parents', innermost first
 
 
 @dataclass
 class _Reader:
     teardowns: dict[int, _Teardown]
+    meta: ReportMeta
     stack: list[_Suite] = field(default_factory=list)
-    depth: int = 0  # > 0 while inside a child element consumed whole (a test, a keyword, <errors>)
-    seen_root: bool = False
     suites: int = 0
-    meta: ReportMeta = field(default_factory=ReportMeta)
+    done: etree._Element | None = None  # the last test read: cleared, but still in the tree
 
     def read(self, stream: IO[bytes]) -> Iterator[Event]:
-        for event, element in iterparse(stream):
-            if self.depth:
-                if event == "start":
-                    self.depth += 1
-                    continue
-                self.depth -= 1
-                if self.depth == 0:
-                    yield from self._child(element)
-                    _release(element)
-                continue
-            if event == "start":
-                yield from self._start(element)
-            elif element.tag == "suite":
+        # End events only: a suite is opened (its Container yielded) when the first test or suite
+        # in it ends, or at its own end; that keeps parents first and the document's order.
+        for _event, element in iterparse(stream, events=("end",), tag=_STRUCTURE):
+            tag = element.tag
+            if tag == "test":
+                parent = element.getparent()
+                if not (self.stack and parent is self.stack[-1].element):
+                    opened = self._open_up_to(parent)
+                    if opened is None:
+                        continue  # inside a test or keyword: read with it
+                    yield from opened
+                if (previous := element.getprevious()) is not None:
+                    if previous.getprevious() is None and previous is self.done:
+                        del parent[0]  # the usual case: only the last test, read already, is left
+                    else:
+                        self._settle(parent, element)
+                yield self._test(element)
+                element.clear()
+                self.done = element
+            elif tag == "errors":
+                if element.getparent().getparent() is None:  # the root's own
+                    self._errors(element)
+            elif (opened := self._open_up_to(element)) is not None:  # a suite
+                yield from opened
+                self._settle(element, None)
                 self.stack.pop()
                 _release(element)
-        if self.seen_root:
-            yield self.meta
+        yield self.meta
 
-    def _start(self, element: etree._Element) -> Iterator[Event]:
-        tag = local(element.tag)
-        if not self.seen_root:
-            if tag != "robot":
-                raise ParseError(
-                    f"not a Robot Framework output.xml: root element is <{tag}>, expected <robot>"
-                )
-            self.seen_root = True
-            self._root_attributes(element)
-            return
-        if tag != "suite":
-            self.depth = 1
-            return
-        parent = self.stack[-1].container if self.stack else None
+    def _open_up_to(self, node: etree._Element) -> list[Container] | None:
+        """Open the suites from the innermost open one down to `node` (a suite, or the root), outermost
+        first; None when `node` is not where suites and tests live (it is inside a test or keyword)."""
+        innermost = self.stack[-1].element if self.stack else None
+        waiting = []
+        while node is not innermost:
+            parent = node.getparent()
+            if parent is None:  # the root
+                if innermost is not None:
+                    return None
+                break
+            if local(node.tag) != "suite":
+                return None
+            waiting.append(node)
+            node = parent
+        return [self._open_suite(suite) for suite in reversed(waiting)]
+
+    def _settle(self, parent: etree._Element, upto: etree._Element | None) -> None:
+        """Read the open suite's own children before `upto` (all with None): its doc, metadata,
+        fixtures and status; then free them. At the root there is nothing to read, only to free."""
+        suite = self.stack[-1] if self.stack else None
+        for child in _taken(parent, upto):
+            if suite is not None:
+                self._suite_child(child, suite)
+
+    def _open_suite(self, element: etree._Element) -> Container:
+        self._settle(element.getparent(), element)
+        outer = self.stack[-1] if self.stack else None
+        parent = outer.container if outer else None
         properties = {"source": element.get("source")} if element.get("source") else {}
         container = Container(
             title=element.get("name") or "(unnamed suite)", classification="Suite", parent=parent,
             properties=properties,
         )
-        self.stack.append(_Suite(container, self.teardowns.get(self.suites)))
+        teardowns = outer.teardowns if outer else ()
+        if (own := self.teardowns.get(self.suites)) is not None:
+            teardowns = (own, *teardowns)
+        self.stack.append(_Suite(element, container, teardowns))
         self.suites += 1
         if parent is None and self.meta.title is None:
             self.meta.title = container.title
-        yield container
+        return container
 
-    def _root_attributes(self, element: etree._Element) -> None:
-        for name in ("generator", "generated", "schemaversion", "rpa"):
-            if value := element.get(name):
-                self.meta.properties[name] = value
-
-    def _child(self, element: etree._Element) -> Iterator[Event]:
-        """A complete direct child of a suite (or of the root)."""
+    def _suite_child(self, element: etree._Element, suite: _Suite) -> None:
+        """A suite's own child other than a test or suite (those are read as they come)."""
         tag = element.tag
-        suite = self.stack[-1] if self.stack else None
-        if tag == "test":
-            yield self._test(element, suite)
-        elif tag == "errors" and suite is None:
-            self._errors(element)
-        elif suite is None:
-            return  # <statistics>: Robot's counts, recomputed from the tests
-        elif tag == "status":
+        if tag == "status":
             self._suite_status(read_status(element), suite)
         elif tag == "doc":
             suite.container.description = _stripped(element)
@@ -237,7 +292,7 @@ class _Reader:
         elif tag == "metadata":  # RF < 4
             for item in element.iterchildren("item"):
                 suite.container.properties[item.get("name") or "item"] = item.text or ""
-        else:
+        elif tag != "test" and local(tag) != "suite":
             for kind in _FIXTURE_KINDS:
                 if _is_fixture(element, kind):
                     self._suite_fixture(element, kind, suite.container)
@@ -259,33 +314,38 @@ class _Reader:
             self.meta.finished_at = outcome.finished_at
             self.meta.duration = outcome.duration
 
-    def _test(self, element: etree._Element, suite: _Suite | None) -> Result:
-        outcome = outcome_of(element)
+    def _test(self, element: etree._Element) -> Result:
+        suite = self.stack[-1] if self.stack else None
+        parts = TestParts(element)
         tree = TreeReader()
-        steps = tree.steps(element)
-        result = Result(
-            title=element.get("name") or "(unnamed test)",
-            status=outcome.status,
-            container=suite.container if suite else None,
-            duration=outcome.duration,
-            description=_stripped(element.find("doc")),
-            exception_description=outcome.message,
-            exception_name=exception_name(outcome.message),
-            exception_backtrace=tree.traceback,
-            tags=tags_of(element),
-            steps=steps,
-        )
-        teardowns = [frame.teardown for frame in reversed(self.stack) if frame.teardown is not None]
-        if teardowns:
-            _apply_teardowns(result, teardowns)
+        steps = tree.steps_of(parts.candidates)
+        state, duration, message = Status.UNKNOWN, None, None
+        json_data: dict[str, Any] = {}
         for name in ("id", "line"):
             if value := element.get(name):
-                result.json_data[name] = value
-        if (timeout := element.find("timeout")) is not None and timeout.get("value"):
-            result.json_data["timeout"] = timeout.get("value")
-        status = element.find("status")
-        if status is not None and status.get("critical") == "no":  # RF < 4 non-critical tests
-            result.json_data["critical"] = False
+                json_data[name] = value
+        if parts.timeout is not None and (timeout := parts.timeout.get("value")):
+            json_data["timeout"] = timeout
+        if (status := parts.status) is not None:
+            state, duration = status_and_duration(status)
+            message = stripped_text(status)
+            if status.get("critical") == "no":  # RF < 4 non-critical tests
+                json_data["critical"] = False
+        result = Result(
+            title=element.get("name") or "(unnamed test)",
+            status=state,
+            container=suite.container if suite else None,
+            duration=duration,
+            description=_stripped(parts.doc),
+            exception_description=message,
+            exception_name=exception_name(message),
+            exception_backtrace=tree.traceback,
+            tags=parts.tags,
+            steps=steps,
+            json_data=json_data,
+        )
+        if suite is not None and suite.teardowns:
+            _apply_teardowns(result, suite.teardowns)
         return result
 
     def _errors(self, element: etree._Element) -> None:
@@ -341,12 +401,19 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
         if not head.removeprefix(codecs.BOM_UTF8).strip() and not source.read(1):
             raise ParseError("the file is empty or holds no XML element", code="empty_file")
         source.seek(start)
+        # the root first: a wrong one is refused before any pass (they are told only of suites and tests)
+        root, _ = read_root(source)
+        if root.name != "robot":
+            raise ParseError(f"not a Robot Framework output.xml: root element is <{root.name}>, expected <robot>")
+        source.seek(start)
         teardowns: dict[int, _Teardown] = {}
-        if _has_suite_teardown(source):
+        if _written_by_robot(root.attributes) and _has_suite_teardown(source):
             source.seek(start)
             teardowns = _suite_teardowns(source)
         source.seek(start)
-        yield from _Reader(teardowns).read(source)
+        properties = {name: value for name in _ROOT_PROPERTIES if (value := root.attributes.get(name))}
+        meta = ReportMeta(properties=properties)
+        yield from _Reader(teardowns, meta).read(source)
     finally:
         if spool is not None:
             spool.close()

@@ -15,7 +15,7 @@ tags, `<reporter-output>` lines (Reporter.log) are its stdout.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 from lxml import etree
@@ -23,6 +23,7 @@ from lxml import etree
 from assay.errors import ParseError
 from assay.formats._xml import iterparse, local
 from assay.formats._xml_results import (
+    Root,
     add_property,
     add_tag,
     child,
@@ -31,6 +32,7 @@ from assay.formats._xml_results import (
     element_text,
     int_ms,
     parse_datetime,
+    read_root,
     release,
     root_element,
 )
@@ -54,6 +56,11 @@ _CONTAINERS = {
     "class": ("test", "Class"),
 }
 
+# The elements that cross into Python (in any namespace); the others are read from the tree under them.
+# Not `<reporter-output>`: every test method has one. The run's own (Reporter.log lines written
+# outside tests) is read when the suite after it opens, or at the end of the run.
+_NAMED = ("{*}test-method", "{*}class", "{*}test", "{*}suite", "{*}groups", f"{{*}}{_ROOT}")
+
 # test-method attributes kept as Result properties (what the test declares about itself).
 _PROPERTY_ATTRIBUTES = (
     "retried",
@@ -62,6 +69,7 @@ _PROPERTY_ATTRIBUTES = (
     "depends-on-groups",
     "test-instance-name",
 )
+_PROPERTY_SET = frozenset(_PROPERTY_ATTRIBUTES)
 
 
 def sniff(head: bytes) -> float:
@@ -79,22 +87,22 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
     # Open containers, innermost last: (element, container, class name for its results).
     stack: list[tuple[etree._Element, Container, str | None]] = []
     groups: dict[tuple[str, str], list[str]] = {}  # (class, method) -> groups, for the open suite
-    seen_root = False
-    # Only end events (half the work of start and end): a container is opened lazily, at the first
-    # end event of interest inside it (or at its own end), which keeps parents first and the order.
-    for _, element in iterparse(stream, events=("end",)):
+    # the root is read first: the parse below is told only of the elements it reads
+    root, stream = read_root(stream)
+    _check_root(root)
+    # Only end events (half the work of start and end), and only of the elements named here (the
+    # others never cross into Python): a container is opened lazily, at the first end event of
+    # interest inside it (or at its own end), which keeps parents first and the order.
+    for _, element in iterparse(stream, events=("end",), tag=_NAMED):
         tag = _local(element.tag)
-        if not seen_root:
-            root = element
-            while (above := root.getparent()) is not None:
-                root = above
-            _check_root(_local(root.tag), root)
-            seen_root = True
         if tag == "test-method":
             pass
-        elif tag == "groups" or tag == "reporter-output":
-            if _parent_tag(element) != ("suite" if tag == "groups" else _ROOT):
+        elif tag == "groups":
+            if _parent_tag(element) != "suite":
                 continue
+        elif tag == _ROOT:
+            yield from _run_output(element, None)
+            continue
         elif not (tag in _CONTAINERS and _CONTAINERS[tag][0] == _parent_tag(element)):
             continue
         parent = element.getparent()
@@ -106,14 +114,11 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
         if tag == "test-method":
             holder, classname = (stack[-1][1], stack[-1][2]) if stack else (None, None)
             result = _test_method(element, holder, classname, groups)
-            if result is not None:
-                yield result
+            if result is None:
+                continue  # a configuration method: freed with the next element released after it
+            yield result
         elif tag == "groups":
             groups = _suite_groups(element)
-        elif tag == "reporter-output":
-            output = _reporter_output(element)
-            if output:
-                yield ReportMeta(properties={"reporter-output": output})
         else:
             stack.pop()
         release(element)
@@ -133,6 +138,8 @@ def _open_ancestors(
             waiting.append((tag, node))
         node = parent
     for tag, node in reversed(waiting):
+        if tag == "suite":
+            yield from _run_output(node.getparent(), node)
         container, classname = _open(tag, node, stack[-1][1] if stack else None)
         stack.append((node, container, classname))
         yield container
@@ -140,6 +147,21 @@ def _open_ancestors(
             meta = _suite_meta(node)
             if meta.started_at or meta.finished_at:
                 yield meta
+
+
+def _run_output(run: etree._Element, upto: etree._Element | None) -> Iterator[ReportMeta]:
+    """The run's `<reporter-output>` among its children before `upto` (all with None), which are
+    then freed: Reporter.log lines written outside tests go to the report."""
+    while True:
+        try:
+            child = run[0]  # not len(run): lxml counts children one by one
+        except IndexError:
+            return
+        if child is upto:
+            return
+        if _local(child.tag) == "reporter-output" and (output := _reporter_output(child)):
+            yield ReportMeta(properties={"reporter-output": output})
+        del run[0]
 
 
 FORMAT = Format(
@@ -170,8 +192,8 @@ def _local(tag: object) -> str:
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    """`children()` with the remembered local names."""
-    return [node for node in element if _local(node.tag) == name]
+    """`children()` with the remembered local names (and a slice, built in C, to go through)."""
+    return [node for node in element[:] if _local(node.tag) == name]
 
 
 def _parent_tag(element: etree._Element) -> str:
@@ -179,10 +201,10 @@ def _parent_tag(element: etree._Element) -> str:
     return _local(parent.tag) if parent is not None else ""
 
 
-def _check_root(tag: str, element: etree._Element) -> None:
-    if tag != _ROOT:
+def _check_root(root: Root) -> None:
+    if root.name != _ROOT:
         raise ParseError(
-            f"not a TestNG file: root element is <{tag}>, expected <{_ROOT}>", line=element.sourceline
+            f"not a TestNG file: root element is <{root.name}>, expected <{_ROOT}>", line=root.line
         )
 
 
@@ -236,18 +258,20 @@ def _test_method(
     groups: dict[tuple[str, str], list[str]],
 ) -> Result | None:
     """A Result for a test method; None for a configuration method (noted when it failed)."""
-    name = (element.get("name") or element.get("signature") or "").strip() or "(unnamed method)"
-    raw_status = (element.get("status") or "").strip().upper()
-    if (element.get("is-config") or "").strip().lower() == "true":
-        if raw_status == "FAIL" and container is not None:
-            _note_config_failure(container, element, name)
+    flag = element.get("is-config")
+    if flag and flag.strip().lower() == "true":
+        if (element.get("status") or "").strip().upper() == "FAIL" and container is not None:
+            _note_config_failure(container, element, _method_name(element.get))
         return None
     # lxml's get() walks the attributes anew at every call: read them all once
-    get = dict(element.items()).get
-    # one pass over the method's children (most have two or three)
+    attributes_of = dict(element.items())
+    get = attributes_of.get
+    name = _method_name(get)
+    raw_status = (get("status") or "").strip().upper()
+    # one pass over the method's children (most have two or three; a slice is built in C)
     params: list[str] = []
     output = exception = attributes = None
-    for node in element:
+    for node in element[:]:
         name_of = _local(node.tag)
         if name_of == "params":
             params += [_param_value(param) for param in _children(node, "param")]
@@ -266,29 +290,32 @@ def _test_method(
         classname=classname,
         stdout=_reporter_output(output),
     )
-    _read_exception(result, exception)
-    for attribute in _PROPERTY_ATTRIBUTES:
-        value = get(attribute)
-        if not value:  # most methods declare none of them
-            continue
-        value = value.strip()
-        # ITest's test name; TestNG 6 writes the class name there when the test sets none
-        if value and not (attribute == "test-instance-name" and value == classname):
-            result.properties[attribute] = value
-    _read_attributes(result, attributes)
+    if exception is not None:
+        _read_exception(result, exception)
+    if not _PROPERTY_SET.isdisjoint(attributes_of):  # most methods declare none of them
+        for attribute in _PROPERTY_ATTRIBUTES:
+            value = (get(attribute) or "").strip()
+            # ITest's test name; TestNG 6 writes the class name there when the test sets none
+            if value and not (attribute == "test-instance-name" and value == classname):
+                result.properties[attribute] = value
+    if attributes is not None:
+        _read_attributes(result, attributes)
     if raw_status not in _STATUSES or raw_status == "SUCCESS_PERCENTAGE_FAILURE":
         result.properties["testng-status"] = raw_status
-    _read_groups(result, get("groups"), classname, name, groups)
-    result.json_data = {
-        key: value
-        for key, value in (
-            ("signature", get("signature")),
-            ("started_at", get("started-at")),
-            ("finished_at", get("finished-at")),
-        )
-        if value
-    }
+    if groups or "groups" in attributes_of:
+        _read_groups(result, get("groups"), classname, name, groups)
+    json_data = result.json_data
+    if signature := get("signature"):
+        json_data["signature"] = signature
+    if started := get("started-at"):
+        json_data["started_at"] = started
+    if finished := get("finished-at"):
+        json_data["finished_at"] = finished
     return result
+
+
+def _method_name(get: Callable[[str], str | None]) -> str:
+    return (get("name") or get("signature") or "").strip() or "(unnamed method)"
 
 
 def _param_value(param: etree._Element) -> str:
@@ -302,10 +329,15 @@ def _read_exception(result: Result, exception: etree._Element | None) -> None:
     if exception is None:
         return
     result.exception_name = (exception.get("class") or "").strip() or None
-    result.exception_description = child_text(exception, "message")
-    result.exception_backtrace = child_text(exception, "full-stacktrace") or child_text(
-        exception, "short-stacktrace"
-    )
+    parts: dict[str, etree._Element] = {}  # the first child of each name, in one pass
+    for node in exception[:]:
+        parts.setdefault(_local(node.tag), node)
+    result.exception_description = _text_of(parts.get("message"))
+    result.exception_backtrace = _text_of(parts.get("full-stacktrace")) or _text_of(parts.get("short-stacktrace"))
+
+
+def _text_of(element: etree._Element | None) -> str | None:
+    return element_text(element) if element is not None else None
 
 
 def _read_attributes(result: Result, attributes: etree._Element | None) -> None:
@@ -330,19 +362,21 @@ def _read_groups(
     if declared:
         for group in declared.split(","):
             add_tag(result.tags, group)
-    for group in groups.get((classname or "", name), []):
-        add_tag(result.tags, group)
+    if groups:  # most suites declare none
+        for group in groups.get((classname or "", name), []):
+            add_tag(result.tags, group)
 
 
 def _reporter_output(element: etree._Element | None) -> str | None:
     """`<reporter-output><line>` (Reporter.log) as one text, a line per `<line>`."""
     if element is None:
         return None
-    lines = [
-        # a <line> is one text or CDATA node: no need for itertext() then
-        (line.text or "" if not len(line) else "".join(line.itertext())).strip("\r\n")
-        for line in _children(element, "line")
-    ]
+    lines = []
+    for line in element[:]:
+        if _local(line.tag) == "line":
+            # a <line> is one text or CDATA node: no need for itertext() then
+            text = (line.text or "") if not len(line) else "".join(line.itertext())
+            lines.append(text.strip("\r\n"))
     text = "\n".join(lines).strip()
     return text or None
 

@@ -30,7 +30,7 @@ from lxml import etree
 from assay.errors import ParseError
 from assay.formats._trx_result import Definition, read_definition, read_result, result_files
 from assay.formats._xml import iterparse, local
-from assay.formats._xml_results import parse_datetime, release, root_element
+from assay.formats._xml_results import Root, parse_datetime, read_root, release, root_element
 from assay.formats.registry import Format
 from assay.model import Container, Event, ReportMeta, Result
 
@@ -41,6 +41,16 @@ _HEAD = 64 * 1024
 # Sections with one entry per test: their entries are read and released one by one. The others
 # (Times, TestSettings, ResultSummary) are small and read whole when they end.
 _LONG_SECTIONS = frozenset({"Results", "TestDefinitions", "TestEntries", "TestLists"})
+# The only elements that cross into Python (in any namespace; the others are read from the tree
+# under them): the sections the reader uses or frees, and the entries of the long sections by the
+# names TRX gives them. An entry named otherwise is read all the same, in its place in the
+# document, when the next named entry or its section ends.
+_SECTIONS = ("Results", "TestDefinitions", "TestEntries", "TestLists", "Times", "ResultSummary")
+_ENTRIES = (
+    "UnitTestResult", "TestResultAggregation", "GenericTestResult", "WebTestResult", "ManualTestResult",
+    "UnitTest", "OrderedTest", "GenericTest", "WebTest", "ManualTest", "TestEntry", "TestList",
+)
+_NAMED = tuple(f"{{*}}{name}" for name in (*_SECTIONS, *_ENTRIES))
 
 
 def sniff(head: bytes) -> float:
@@ -55,30 +65,48 @@ def sniff(head: bytes) -> float:
 
 
 def _walk(stream: IO[bytes]) -> Iterator[tuple[int, str, etree._Element]]:
-    """(depth, section, element) for the root's start, then the end of every element at depth 2
-    (a section: `<Results>`, `<TestDefinitions>`...) and 3 (an entry of a long section).
+    """(depth, section, element) in document order: the end of each section the reader needs at
+    depth 2 (`<Results>`, `<TestDefinitions>`, `<Times>`...), and of every element at depth 3 in a
+    long section (an entry). The root is read before (`read_root`).
 
     Entries and sections are released once the caller has read them: memory stays flat.
     """
-    depth = 0
-    section = ""
-    long_section = False
-    for event, element in iterparse(stream):
-        if event == "start":
-            depth += 1
-            if depth == 2:
-                section = local(element.tag)
-                long_section = section in _LONG_SECTIONS
-            elif depth == 1:
-                tag = local(element.tag)
-                if tag != "TestRun":
-                    raise ParseError(f"not a TRX file: root element is <{tag}>, expected <TestRun>")
-                yield 1, "TestRun", element
-            continue
-        if depth == 2 or (depth == 3 and long_section):
-            yield depth, section, element
-            release(element)
-        depth -= 1
+    done: etree._Element | None = None  # the last entry handed out: cleared, but still in the tree
+    for _event, element in iterparse(stream, events=("end",), tag=_NAMED):
+        parent = element.getparent()
+        above = parent.getparent() if parent is not None else None
+        if parent is not None and above is None:  # a section
+            section = local(element.tag)
+            if section in _LONG_SECTIONS:
+                yield from ((3, section, entry) for entry in _taken(element, None) if entry is not done)
+            yield 2, section, element
+            release(element)  # and whatever came before it at depth 2
+        elif above is not None and above.getparent() is None:  # an entry, if its section is long
+            section = local(parent.tag)
+            if section in _LONG_SECTIONS:
+                if (previous := element.getprevious()) is not None:
+                    if previous.getprevious() is None and previous is done:
+                        del parent[0]  # the usual case: only the last entry, read already, is left
+                    else:
+                        yield from ((3, section, entry) for entry in _taken(parent, element) if entry is not done)
+                yield 3, section, element
+                element.clear(keep_tail=False)
+                done = element
+
+
+def _taken(parent: etree._Element, upto: etree._Element | None) -> Iterator[etree._Element]:
+    """The children of `parent` before `upto` (all of them with None), each freed once used."""
+    # `parent[0]` until it fails, not `len(parent)`: lxml counts children one by one, and the
+    # parser is a chunk ahead of the events (the next hundred entries are in the tree already)
+    while True:
+        try:
+            child = parent[0]
+        except IndexError:
+            return
+        if child is upto:
+            return
+        yield child
+        del parent[0]
 
 
 def _read_definitions(stream: IO[bytes], *, drain: bool = False) -> dict[str, Definition]:
@@ -108,11 +136,10 @@ class _Reader:
         self.waiting: list[Result] = []
         self.classes: dict[str, Container] = {}
 
-    def read(self, stream: IO[bytes]) -> Iterator[Event]:
+    def read(self, stream: IO[bytes], root: Root) -> Iterator[Event]:
+        yield _run_meta(root.attributes)
         for depth, section, element in _walk(stream):
-            if depth == 1:
-                yield _run_meta(element)
-            elif depth == 3:
+            if depth == 3:
                 yield from self._entry(section, element)
             elif section == "TestDefinitions":
                 self.ready = True
@@ -167,7 +194,8 @@ def _apply(definition: Definition, result: Result) -> None:
         if result.title.startswith(class_name + ".") and len(result.title) > len(class_name) + 1:
             result.title = result.title[len(class_name) + 1:]
     result.description = definition.description
-    result.tags.extend(tag for tag in definition.tags if tag not in result.tags)
+    if definition.tags:
+        result.tags.extend(tag for tag in definition.tags if tag not in result.tags)
     for key, value in definition.properties:
         if key in result.properties:
             previous = result.properties[key]
@@ -181,10 +209,10 @@ def _apply(definition: Definition, result: Result) -> None:
 # -- report-level data ------------------------------------------------------------------------------
 
 
-def _run_meta(element: etree._Element) -> ReportMeta:
-    meta = ReportMeta(title=element.get("name") or None)
+def _run_meta(attributes: Mapping[str, str]) -> ReportMeta:
+    meta = ReportMeta(title=attributes.get("name") or None)
     for name, key in (("runUser", "run_user"), ("id", "run_id")):
-        if value := element.get(name):
+        if value := attributes.get(name):
             meta.properties[key] = value
     return meta
 
@@ -278,12 +306,14 @@ def _definitions_span(stream: IO[bytes], start: int) -> tuple[int, int, int] | N
     window, window_at = b"", start
     while chunk := stream.read(_SCAN_CHUNK):
         window += chunk
-        if _DECLARATION.search(window) is not None:
+        # `in` and `find` are fast C searches: the regexes only run where they may match (and
+        # "!" is rare in TRX, "<" everywhere: looking for "!" alone is the fast one)
+        if b"!" in window and b"<!" in window and _DECLARATION.search(window) is not None:
             return None
         if results_at is None and (found := _RESULTS_START.search(window)) is not None:
             results_at = window_at + found.start()
         if results_at is not None and definitions_at is None:
-            found = _DEFINITIONS_START.search(window, max(results_at - window_at, 0))
+            found = _definitions_start(window, max(results_at - window_at, 0))
             if found is not None:
                 definitions_at = window_at + found.start(1)
         if definitions_at is not None:
@@ -297,6 +327,23 @@ def _definitions_span(stream: IO[bytes], start: int) -> tuple[int, int, int] | N
     return None
 
 
+def _definitions_start(window: bytes, position: int) -> re.Match[bytes] | None:
+    """`_DEFINITIONS_START.search(window, position)`."""
+    while (at := window.find(b"</Results>", position)) >= 0:
+        if (found := _DEFINITIONS_START.match(window, at)) is not None:
+            return found
+        position = at + 1
+    return None
+
+
+def _blanked(chunk: bytes) -> bytes:
+    """Each line's content one space (`_LINE_CONTENT.sub(b" ", chunk)`)."""
+    if b"\r" in chunk:
+        return _LINE_CONTENT.sub(b" ", chunk)
+    # split and join are C loops, much cheaper than the regex engine's test of every byte
+    return b"\n".join([b" " if line else b"" for line in chunk.split(b"\n")])
+
+
 def _blank_lines(stream: IO[bytes], begin: int, end: int) -> bytes | None:
     """The bytes from `begin` to `end` as blank lines: each line's content one space, the last
     line as many spaces as it has characters. None when that would be long or uncertain."""
@@ -307,7 +354,7 @@ def _blank_lines(stream: IO[bytes], begin: int, end: int) -> bytes | None:
     left = end - begin
     while left > 0 and (chunk := stream.read(min(_SCAN_CHUNK, left))):
         left -= len(chunk)
-        blank.append(_LINE_CONTENT.sub(b" ", chunk))
+        blank.append(_blanked(chunk))
         size += len(blank[-1])
         cut = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
         last_line = chunk[cut + 1:] if cut >= 0 else last_line + chunk
@@ -386,15 +433,20 @@ def parse(stream: IO[bytes], options: Mapping[str, Any]) -> Iterator[Event]:
         if not more:
             raise ParseError("the file is empty or holds no XML element", code="empty_file")
         head += more
+    # the root is read first: a wrong one is refused before any pass (the passes are told only
+    # of sections and entries)
+    root, again = read_root(_Prefixed(head, stream))  # type: ignore[arg-type]
+    if root.name != "TestRun":
+        raise ParseError(f"not a TRX file: root element is <{root.name}>, expected <TestRun>")
     if start is None:
-        yield from _Reader(None).read(_Prefixed(head, stream))  # type: ignore[arg-type]
+        yield from _Reader(None).read(again, root)
         return
     definitions, parts = _first_pass(stream, start)
     stream.seek(start)
     if parts is not None:
         # the definitions are read already: the results pass reads them as blank lines
         stream = _Spliced(stream, parts)  # type: ignore[assignment]
-    yield from _Reader(definitions).read(stream)
+    yield from _Reader(definitions).read(stream, root)
 
 
 FORMAT = Format(
