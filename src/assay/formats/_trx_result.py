@@ -41,7 +41,8 @@ OUTCOMES: dict[str, Status] = {
 # hh:mm:ss.fffffff, with an optional day count (.NET TimeSpan: d.hh:mm:ss.fffffff)
 _DURATION = re.compile(r"^\s*(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)\s*$")
 # xUnit.net: "System.DivideByZeroException : Attempted..."; MSTest: "...threw exception: \nSystem.X: ..."
-_EXCEPTION = re.compile(r"^\s*([A-Za-z_][\w`+]*(?:\.[A-Za-z_][\w`+]*)*(?:Exception|Error))\s*:", re.M)
+# `System.DivideByZeroException : ...`, `System.Exception : ...`, `Exception: ...`
+_EXCEPTION = re.compile(r"^\s*((?:[A-Za-z_][\w`+]*\.)*[\w`+]*(?:Exception|Error))\s*:", re.M)
 
 
 class Definition(NamedTuple):
