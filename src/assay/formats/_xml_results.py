@@ -380,3 +380,18 @@ def basename(path: str) -> str:
 def is_true(value: str | None) -> bool:
     """`True`, `true`, `1` (NUnit 2 writes True, IEUnit true)."""
     return (value or "").strip().lower() in ("true", "1", "yes")
+
+
+def taken(parent: etree._Element, upto: etree._Element | None) -> Iterator[etree._Element]:
+    """The children of `parent` before `upto` (all of them with None), each freed once used."""
+    # `parent[0]` until it fails, not `len(parent)`: lxml counts children one by one, and the
+    # parser is a chunk ahead of the events (the next tests are in the tree already)
+    while True:
+        try:
+            child = parent[0]
+        except IndexError:
+            return
+        if child is upto:
+            return
+        yield child
+        del parent[0]

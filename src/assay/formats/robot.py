@@ -39,7 +39,7 @@ from assay.formats._robot_steps import (
     stripped_text,
 )
 from assay.formats._xml import iterparse, local
-from assay.formats._xml_results import read_root
+from assay.formats._xml_results import read_root, taken
 from assay.formats.registry import Format
 from assay.model import Container, Event, ReportMeta, Result, Status
 
@@ -146,26 +146,11 @@ def _note_teardowns(
     suite: etree._Element, upto: etree._Element | None, number: int, found: dict[int, _Teardown]
 ) -> None:
     """Note a failed or skipped teardown among the suite's children before `upto`, then free them."""
-    for child in _taken(suite, upto):
+    for child in taken(suite, upto):
         if _is_fixture(child, "teardown"):
             outcome = outcome_of(child)
             if outcome.raw in ("FAIL", "SKIP"):
                 found[number] = _Teardown(outcome.status, fail_message(child) or "")
-
-
-def _taken(parent: etree._Element, upto: etree._Element | None) -> Iterator[etree._Element]:
-    """The children of `parent` before `upto` (all of them with None), each freed once used."""
-    # `parent[0]` until it fails, not `len(parent)`: lxml counts children one by one, and the
-    # parser is a chunk ahead of the events (the next tests are in the tree already)
-    while True:
-        try:
-            child = parent[0]
-        except IndexError:
-            return
-        if child is upto:
-            return
-        yield child
-        del parent[0]
 
 
 def _apply_teardowns(result: Result, teardowns: tuple[_Teardown, ...]) -> None:
@@ -258,7 +243,7 @@ class _Reader:
         """Read the open suite's own children before `upto` (all with None): its doc, metadata,
         fixtures and status; then free them. At the root there is nothing to read, only to free."""
         suite = self.stack[-1] if self.stack else None
-        for child in _taken(parent, upto):
+        for child in taken(parent, upto):
             if suite is not None:
                 self._suite_child(child, suite)
 

@@ -30,7 +30,7 @@ from lxml import etree
 from assay.errors import ParseError
 from assay.formats._trx_result import Definition, read_definition, read_result, result_files
 from assay.formats._xml import iterparse, local
-from assay.formats._xml_results import Root, parse_datetime, read_root, release, root_element
+from assay.formats._xml_results import Root, parse_datetime, read_root, release, root_element, taken
 from assay.formats.registry import Format
 from assay.model import Container, Event, ReportMeta, Result
 
@@ -78,7 +78,7 @@ def _walk(stream: IO[bytes]) -> Iterator[tuple[int, str, etree._Element]]:
         if parent is not None and above is None:  # a section
             section = local(element.tag)
             if section in _LONG_SECTIONS:
-                yield from ((3, section, entry) for entry in _taken(element, None) if entry is not done)
+                yield from ((3, section, entry) for entry in taken(element, None) if entry is not done)
             yield 2, section, element
             release(element)  # and whatever came before it at depth 2
         elif above is not None and above.getparent() is None:  # an entry, if its section is long
@@ -88,25 +88,10 @@ def _walk(stream: IO[bytes]) -> Iterator[tuple[int, str, etree._Element]]:
                     if previous.getprevious() is None and previous is done:
                         del parent[0]  # the usual case: only the last entry, read already, is left
                     else:
-                        yield from ((3, section, entry) for entry in _taken(parent, element) if entry is not done)
+                        yield from ((3, section, entry) for entry in taken(parent, element) if entry is not done)
                 yield 3, section, element
                 element.clear(keep_tail=False)
                 done = element
-
-
-def _taken(parent: etree._Element, upto: etree._Element | None) -> Iterator[etree._Element]:
-    """The children of `parent` before `upto` (all of them with None), each freed once used."""
-    # `parent[0]` until it fails, not `len(parent)`: lxml counts children one by one, and the
-    # parser is a chunk ahead of the events (the next hundred entries are in the tree already)
-    while True:
-        try:
-            child = parent[0]
-        except IndexError:
-            return
-        if child is upto:
-            return
-        yield child
-        del parent[0]
 
 
 def _read_definitions(stream: IO[bytes], *, drain: bool = False) -> dict[str, Definition]:
