@@ -1,34 +1,18 @@
-"""FastAPI dependencies: the runtime, a read connection, the caller's API key."""
+"""FastAPI dependencies of the JSON API: the runtime and a read connection (assay/http_deps.py), the API key."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection
 
 from assay.errors import NotFoundError
+from assay.http_deps import Db as Db  # shared with web/deps.py; re-exported
+from assay.http_deps import RuntimeDep as RuntimeDep
 from assay.services.api_keys import ApiKey, authenticate, touch
-from assay.services.runtime import Runtime
 from assay.store import read_transaction, write_transaction
-
-
-def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def get_db(runtime: RuntimeDep) -> Iterator[Connection]:
-    with read_transaction(runtime.engine) as connection:
-        yield connection
-
-
-Db = Annotated[Connection, Depends(get_db)]
 
 
 def key_from_headers(request: Request) -> str | None:

@@ -8,18 +8,16 @@ wants a signed-in user; `FormWriter` also checks the form's CSRF token against t
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection
 from starlette.datastructures import FormData
 
-from assay.services.runtime import Runtime
+from assay.http_deps import Db as Db  # shared with api/deps.py; re-exported
+from assay.http_deps import RuntimeDep as RuntimeDep
 from assay.services.users import User
 from assay.services.web_sessions import WebSession, find_session
-from assay.store import read_transaction
 
 SESSION_COOKIE = "assay_session"
 LOGIN_CSRF_COOKIE = "assay_login_csrf"
@@ -37,19 +35,6 @@ class CsrfError(Exception):
     """A form came without this session's CSRF token."""
 
 
-def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def get_db(runtime: RuntimeDep) -> Iterator[Connection]:
-    with read_transaction(runtime.engine) as connection:
-        yield connection
-
-
-Db = Annotated[Connection, Depends(get_db)]
 
 
 @dataclass(frozen=True)
